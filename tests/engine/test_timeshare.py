@@ -1,0 +1,576 @@
+"""Shared employees: planning, billing and demand (grappe.engine.timeshare)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grappe.engine.timeshare import (
+    Capacity,
+    ConflictKind,
+    Need,
+    OneOff,
+    Recurring,
+    TimeshareError,
+    available_hours,
+    demand_for_new_post,
+    fr_date,
+    hourly_cost,
+    monthly_billing,
+    monthly_bills,
+    plan,
+)
+
+D = Decimal
+PROPERTY = settings(max_examples=200, deadline=None)
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+
+FULL_TIME = Capacity.weekly(35)  # 7 h a day, Monday to Friday
+
+
+def messages(result):
+    return [str(conflict.message) for conflict in result.conflicts]
+
+
+def offered(result):
+    return [str(alternative.message) for alternative in result.alternatives]
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+def test_default_capacity_spreads_the_week_over_monday_to_friday():
+    assert FULL_TIME.weekly_hours == 35
+    assert FULL_TIME.daily_hours == (7, 7, 7, 7, 7, 0, 0)
+
+
+def test_capacity_with_stated_days():
+    capacity = Capacity.weekly(D("24"), days={TUE: 8, THU: D("8"), SAT: D("8")})
+    assert capacity.daily_hours == (0, 8, 0, 8, 0, 8, 0)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Capacity.weekly(0), "La capacité hebdomadaire doit être positive."),
+        (
+            lambda: Capacity.weekly(35.0),
+            "La capacité hebdomadaire doit être un nombre d'heures exact (Decimal ou entier), "
+            "pas 35.0.",
+        ),
+        (
+            lambda: Capacity.weekly(35, days={7: 7}),
+            "Jour de la semaine invalide (7) : de 0 (lundi) à 6 (dimanche).",
+        ),
+        (
+            lambda: Capacity(weekly_hours=D(35), daily_hours=(D(7),) * 5),
+            "Il faut une disponibilité par jour, du lundi au dimanche (7 valeurs).",
+        ),
+        (
+            lambda: Capacity.weekly(35, days={MON: -1}),
+            "La disponibilité du lundi est invalide (-1) : il faut un nombre d'heures "
+            "positif ou nul.",
+        ),
+    ],
+)
+def test_capacity_refusals(build, message):
+    with pytest.raises(TimeshareError) as refused:
+        build()
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: Recurring(member="a", weekday=TUE, hours=0),
+            "Le nombre d'heures est invalide (0) : il faut un nombre d'heures positif.",
+        ),
+        (
+            lambda: Recurring(member="a", weekday=TUE, hours=True),
+            "Le nombre d'heures doit être un nombre d'heures exact (Decimal ou entier), pas True.",
+        ),
+        (
+            lambda: Recurring(
+                member="a", weekday=TUE, hours=7, starts=date(2025, 3, 10), ends=date(2025, 3, 3)
+            ),
+            "La demande finit (lundi 3 mars 2025) avant de commencer (lundi 10 mars 2025).",
+        ),
+        (
+            lambda: OneOff(member="a", day="2025-03-11", hours=7),
+            "La date doit être une date (sans heure), pas '2025-03-11'.",
+        ),
+    ],
+)
+def test_request_refusals(build, message):
+    with pytest.raises(TimeshareError) as refused:
+        build()
+    assert str(refused.value) == message
+
+
+def test_a_recurring_request_with_no_such_weekday_between_its_dates_is_refused():
+    request = Recurring(
+        member="a", weekday=TUE, hours=7, starts=date(2025, 3, 12), ends=date(2025, 3, 13)
+    )
+    with pytest.raises(TimeshareError) as refused:
+        plan(FULL_TIME, [], request)
+    assert (
+        str(refused.value) == "Aucun mardi entre le mercredi 12 mars 2025 et le jeudi 13 mars 2025."
+    )
+
+
+def test_french_dates():
+    assert fr_date(date(2025, 3, 1)) == "samedi 1er mars 2025"
+    assert fr_date(date(2025, 8, 12), weekday=False) == "12 août 2025"
+
+
+# ---------------------------------------------------------------------------- planning
+
+
+def test_request_that_fits_is_accepted():
+    existing = [Recurring(member="label", weekday=TUE, hours=7)]
+    result = plan(FULL_TIME, existing, Recurring(member="studio", weekday=WED, hours=7))
+    assert result.accepted
+    assert result.conflicts == () and result.alternatives == ()
+    assert str(result.message) == "La demande tient dans le planning : 7 h chaque mercredi."
+    assert result.available_hours == 7
+
+
+def test_one_day_a_week_on_a_full_tuesday_is_explained_with_alternatives():
+    existing = [
+        Recurring(member="label", weekday=TUE, hours=7),
+        Recurring(member="salle", weekday=WED, hours=4),
+    ]
+    result = plan(FULL_TIME, existing, Recurring(member="studio", weekday=TUE, hours=7))
+    assert not result.accepted
+    assert str(result.message) == "La demande ne tient pas dans le planning."
+    assert messages(result) == ["Mardi est déjà complet : 7 h sur 7 h réservées"]
+    (conflict,) = result.conflicts
+    assert (conflict.kind, conflict.weekday, conflict.day) == (ConflictKind.DAY, TUE, None)
+    assert (conflict.booked, conflict.capacity, conflict.room) == (7, 7, 0)
+    assert offered(result) == [
+        "Lundi : 7 h de libre",
+        "Jeudi : 7 h de libre",
+        "Vendredi : 7 h de libre",
+    ]
+    assert [alternative.request.weekday for alternative in result.alternatives] == [MON, THU, FRI]
+    assert result.explanation() == (
+        "La demande ne tient pas dans le planning.\n"
+        "Mardi est déjà complet : 7 h sur 7 h réservées\n"
+        "Autres possibilités :\n"
+        "- Lundi : 7 h de libre\n"
+        "- Jeudi : 7 h de libre\n"
+        "- Vendredi : 7 h de libre"
+    )
+
+
+def test_partly_booked_day_offers_fewer_hours():
+    existing = [Recurring(member="salle", weekday=WED, hours=4)]
+    capacity = Capacity.weekly(14, days={WED: 7, THU: 7})
+    result = plan(capacity, existing, Recurring(member="studio", weekday=WED, hours=7))
+    assert messages(result) == ["Mercredi n'a plus que 3 h de libre sur 7 h (demande : 7 h)"]
+    assert offered(result) == ["Jeudi : 7 h de libre", "Réduire à 3 h le mercredi"]
+    reduced = result.alternatives[-1].request
+    assert reduced == Recurring(member="studio", weekday=WED, hours=D(3))
+
+
+def test_full_week_is_explained_even_when_the_day_is_free():
+    capacity = Capacity.weekly(20, days=dict.fromkeys(range(5), 7))
+    existing = [
+        Recurring(member="a", weekday=MON, hours=7),
+        Recurring(member="b", weekday=TUE, hours=7),
+        Recurring(member="c", weekday=WED, hours=6),
+    ]
+    result = plan(capacity, existing, Recurring(member="d", weekday=THU, hours=1))
+    assert messages(result) == ["La semaine est déjà complète : 20 h sur 20 h réservées"]
+    assert result.conflicts[0].kind is ConflictKind.WEEK
+    assert result.alternatives == ()  # no other day helps when the week is full
+    assert result.available_hours == 0
+
+
+def test_day_and_week_conflicts_are_both_reported_with_dates():
+    existing = [
+        Recurring(member=name, weekday=weekday, hours=7)
+        for name, weekday in [("a", MON), ("b", TUE), ("c", WED), ("d", THU)]
+    ] + [OneOff(member="e", day=date(2025, 3, 14), hours=5)]
+    request = Recurring(member="f", weekday=FRI, hours=7, starts=date(2025, 3, 3))
+    result = plan(FULL_TIME, existing, request)
+    assert messages(result) == [
+        "Le vendredi 14 mars 2025 n'a plus que 2 h de libre sur 7 h (demande : 7 h)",
+        "La semaine du 10 mars 2025 n'a plus que 2 h de libre sur 35 h (demande : 7 h)",
+    ]
+    assert {conflict.day for conflict in result.conflicts} == {date(2025, 3, 14)}
+    assert offered(result) == ["Réduire à 2 h le vendredi"]
+
+
+def test_undated_pattern_blocked_later_names_the_first_blocked_day():
+    existing = [Recurring(member="a", weekday=TUE, hours=7, starts=date(2025, 9, 2))]
+    result = plan(FULL_TIME, existing, Recurring(member="b", weekday=TUE, hours=3))
+    assert messages(result) == [
+        "Le mardi 2 septembre 2025 est déjà complet : 7 h sur 7 h réservées"
+    ]
+
+
+def test_recurring_request_ending_before_a_booking_starts_fits():
+    existing = [Recurring(member="a", weekday=TUE, hours=7, starts=date(2025, 9, 2))]
+    request = Recurring(member="b", weekday=TUE, hours=7, ends=date(2025, 9, 1))
+    assert plan(FULL_TIME, existing, request).accepted
+
+
+def test_recurring_request_collides_with_a_one_off_in_its_range_only():
+    existing = [OneOff(member="a", day=date(2025, 6, 3), hours=5)]
+    before = Recurring(member="b", weekday=TUE, hours=7, ends=date(2025, 6, 2))
+    across = Recurring(member="b", weekday=TUE, hours=7, starts=date(2025, 5, 6))
+    assert plan(FULL_TIME, existing, before).accepted
+    result = plan(FULL_TIME, existing, across)
+    assert messages(result) == [
+        "Le mardi 3 juin 2025 n'a plus que 2 h de libre sur 7 h (demande : 7 h)"
+    ]
+
+
+def test_one_off_on_a_full_day_offers_other_days_of_the_week_and_the_next_week():
+    existing = [
+        Recurring(member="a", weekday=TUE, hours=7, ends=date(2025, 3, 11)),
+        Recurring(member="b", weekday=MON, hours=7),
+        Recurring(member="c", weekday=THU, hours=4),
+    ]
+    result = plan(FULL_TIME, existing, OneOff(member="d", day=date(2025, 3, 11), hours=7))
+    assert messages(result) == ["Le mardi 11 mars 2025 est déjà complet : 7 h sur 7 h réservées"]
+    assert offered(result) == [
+        "Mercredi 12 mars 2025 : 7 h de libre",
+        "Vendredi 14 mars 2025 : 7 h de libre",
+        "Mardi 18 mars 2025 : 7 h de libre",
+    ]
+
+
+def test_day_off_is_explained():
+    result = plan(FULL_TIME, [], OneOff(member="a", day=date(2025, 3, 15), hours=2))
+    assert messages(result) == ["Le samedi 15 mars 2025 n'est pas un jour travaillé"]
+    assert result.conflicts[0].kind is ConflictKind.DAY_OFF
+    assert str(result.alternatives[0].message) == "Lundi 10 mars 2025 : 7 h de libre"
+
+
+def test_half_hours_and_singular_agreement():
+    capacity = Capacity.weekly(D("1.5"), days={MON: D("1.5")})
+    existing = [OneOff(member="a", day=date(2025, 3, 10), hours=D("1.5"))]
+    result = plan(capacity, existing, OneOff(member="b", day=date(2025, 3, 10), hours=D("0.5")))
+    assert messages(result) == [
+        "Le lundi 10 mars 2025 est déjà complet : 1,5 h sur 1,5 h réservée",
+        "La semaine du 10 mars 2025 est déjà complète : 1,5 h sur 1,5 h réservée",
+    ]
+
+
+def test_conflict_messages_carry_template_and_params_for_translation():
+    existing = [Recurring(member="a", weekday=TUE, hours=7)]
+    result = plan(FULL_TIME, existing, Recurring(member="b", weekday=TUE, hours=7))
+    message = result.conflicts[0].message
+    assert message.template == (
+        "%(subject)s est déjà complet : %(booked)s h sur %(capacity)s h réservées"
+    )
+    assert dict(message.params) == {"subject": "Mardi", "booked": "7", "capacity": "7"}
+    english = {message.template: "%(subject)s is fully booked: %(booked)s h of %(capacity)s h"}
+    assert message.render(english.__getitem__) == "Mardi is fully booked: 7 h of 7 h"
+
+
+def test_plan_refuses_what_is_not_an_allocation():
+    with pytest.raises(TimeshareError, match=r"^Réservation invalide"):
+        plan(FULL_TIME, [("a", TUE, 7)], Recurring(member="b", weekday=TUE, hours=7))
+
+
+# ------------------------------------------------------------------ planning properties
+
+ORIGIN = date(2025, 3, 3)  # a Monday
+HORIZON_WEEKS = 8
+hours_values = st.integers(min_value=1, max_value=16).map(lambda halves: D(halves) / 2)
+days_in_horizon = st.integers(min_value=0, max_value=HORIZON_WEEKS * 7 - 1).map(
+    lambda offset: ORIGIN + timedelta(days=offset)
+)
+capacities = st.builds(
+    lambda weekly, daily: Capacity(weekly_hours=D(weekly), daily_hours=tuple(daily)),
+    st.sampled_from([7, 14, 20, 35]),
+    st.lists(st.integers(0, 16).map(lambda halves: D(halves) / 2), min_size=7, max_size=7),
+)
+
+
+@st.composite
+def requests(draw):
+    member = draw(st.sampled_from("abcdef"))
+    hours = draw(hours_values)
+    if draw(st.booleans()):
+        return OneOff(member=member, day=draw(days_in_horizon), hours=hours)
+    starts = draw(st.one_of(st.none(), days_in_horizon))
+    ends = draw(st.one_of(st.none(), days_in_horizon))
+    if starts is not None and ends is not None and ends < starts:
+        starts, ends = ends, starts
+    if starts is not None and ends is not None and (ends - starts).days < 7:
+        ends = starts + timedelta(days=7)  # contains every weekday
+    return Recurring(
+        member=member, weekday=draw(st.integers(0, 6)), hours=hours, starts=starts, ends=ends
+    )
+
+
+def assert_within_capacity(capacity, allocations):
+    """Brute force over every day the allocations can differ on, and a margin around."""
+    first = ORIGIN - timedelta(weeks=2)
+    for week in range(HORIZON_WEEKS + 5):
+        monday = first + timedelta(weeks=week)
+        week_total = D(0)
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            day_total = sum((a.hours for a in allocations if a.applies_on(day)), D(0))
+            assert day_total <= capacity.daily_hours[day.weekday()], (day, day_total)
+            week_total += day_total
+        assert week_total <= capacity.weekly_hours, (monday, week_total)
+
+
+@PROPERTY
+@given(capacity=capacities, stream=st.lists(requests(), max_size=12))
+def test_accepting_whatever_fits_never_exceeds_capacity(capacity, stream):
+    accepted = []
+    for request in stream:
+        result = plan(capacity, accepted, request)
+        if result.accepted:
+            accepted.append(request)
+        else:
+            assert result.conflicts
+            assert result.available_hours < request.hours
+        assert_within_capacity(capacity, accepted)
+
+
+@PROPERTY
+@given(capacity=capacities, stream=st.lists(requests(), max_size=10), request=requests())
+def test_every_alternative_offered_would_be_accepted(capacity, stream, request):
+    accepted = []
+    for earlier in stream:
+        if plan(capacity, accepted, earlier).accepted:
+            accepted.append(earlier)
+    result = plan(capacity, accepted, request)
+    for alternative in result.alternatives:
+        assert plan(capacity, accepted, alternative.request).accepted
+        assert_within_capacity(capacity, [*accepted, alternative.request])
+
+
+@PROPERTY
+@given(capacity=capacities, stream=st.lists(requests(), max_size=10), request=requests())
+def test_available_hours_is_exactly_the_most_that_fits(capacity, stream, request):
+    accepted = []
+    for earlier in stream:
+        if plan(capacity, accepted, earlier).accepted:
+            accepted.append(earlier)
+    room = available_hours(capacity, accepted, request)
+    assert plan(capacity, accepted, request).available_hours == room
+    if room > 0:
+        assert plan(capacity, accepted, replace(request, hours=room)).accepted
+        assert not plan(capacity, accepted, replace(request, hours=room + D("0.01"))).accepted
+
+
+# ----------------------------------------------------------------------------- billing
+
+
+def test_hourly_cost_divides_the_yearly_loaded_salary():
+    assert hourly_cost(D("42000")) == D("26.14")  # 42,000 / 1,607 = 26.1356...
+    assert hourly_cost(D("30000"), 1200) == D("25.00")
+
+
+def test_monthly_billing_charges_hours_at_cost_times_coefficient_plus_fee_share():
+    bills = monthly_billing(
+        {"label": D("28"), "studio": D("7"), "salle": 0},
+        D("26.14"),
+        D("1.15"),
+        D("100.00"),
+    )
+    # rate 30.061: 28 h → 841.708 → 841.71; 7 h → 210.427 → 210.43; fee 80/20/0
+    assert bills == {"label": D("921.71"), "studio": D("230.43"), "salle": D("0.00")}
+
+
+def test_monthly_bills_give_the_detail():
+    bills = monthly_bills(
+        {"label": D("10.5")}, hourly_cost=D("20"), coefficient=D("1.2"), monthly_fee=D("50")
+    )
+    bill = bills["label"]
+    assert (bill.hours, bill.hourly_rate, bill.hours_amount) == (D("10.5"), D("24.0"), D("252.00"))
+    assert (bill.fee_share, bill.total) == (D("50.00"), D("302.00"))
+
+
+def test_fee_is_split_pro_rata_of_hours_to_the_cent():
+    bills = monthly_bills(
+        {"a": 1, "b": 1, "c": 1}, hourly_cost=0, coefficient=1, monthly_fee=D("100")
+    )
+    assert [bill.fee_share for bill in bills.values()] == [D("33.34"), D("33.33"), D("33.33")]
+
+
+def test_a_month_without_hours_splits_the_fee_equally():
+    assert monthly_billing({"a": 0, "b": 0}, D("26"), D("1.1"), D("75")) == {
+        "a": D("37.50"),
+        "b": D("37.50"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: monthly_billing({}, D("26"), D("1.1"), D("75")), "Aucun membre à facturer."),
+        (
+            lambda: monthly_billing({"a": 7.5}, D("26"), D("1.1"), D("75")),
+            "Le nombre d'heures de « a » doit être un nombre d'heures exact (Decimal ou entier), "
+            "pas 7.5.",
+        ),
+        (
+            lambda: monthly_billing({"a": 7}, 26.0, D("1.1"), D("75")),
+            "Le coût horaire doit être un montant exact (Decimal ou entier), pas 26.0.",
+        ),
+        (
+            lambda: monthly_billing({"a": 7}, D("26"), D("1.1"), D("75.005")),
+            "Le montant des frais de gestion mensuels (75.005) a plus de deux décimales : "
+            "en euros et centimes.",
+        ),
+        (
+            lambda: monthly_billing({"a": -1}, D("26"), D("1.1"), D("75")),
+            "Le nombre d'heures de « a » est invalide (-1) : "
+            "il faut un nombre d'heures positif ou nul.",
+        ),
+        (
+            lambda: hourly_cost(D("42000"), 0),
+            "Le nombre d'heures annuel est invalide (0) : il faut un nombre d'heures positif.",
+        ),
+    ],
+)
+def test_billing_refusals(call, message):
+    with pytest.raises(TimeshareError) as refused:
+        call()
+    assert str(refused.value) == message
+
+
+hours_worked = st.decimals(min_value=0, max_value=200, places=2, allow_nan=False)
+
+
+@PROPERTY
+@given(
+    hours=st.dictionaries(st.text(max_size=4), hours_worked, min_size=1, max_size=8),
+    cost=st.decimals(min_value=0, max_value=100, places=2, allow_nan=False),
+    coefficient=st.decimals(min_value=1, max_value=3, places=2, allow_nan=False),
+    fee_cents=st.integers(min_value=0, max_value=10**6),
+)
+def test_billing_is_cent_exact(hours, cost, coefficient, fee_cents):
+    fee = D(f"{fee_cents}E-2")
+    bills = monthly_bills(hours, hourly_cost=cost, coefficient=coefficient, monthly_fee=fee)
+    assert bills.keys() == hours.keys()
+    assert sum(Fraction(bill.fee_share) for bill in bills.values()) == Fraction(fee)
+    for member, bill in bills.items():
+        for amount in (bill.hours_amount, bill.fee_share, bill.total):
+            assert amount.as_tuple().exponent == -2
+        exact = Fraction(hours[member]) * Fraction(cost) * Fraction(coefficient)
+        assert abs(Fraction(bill.hours_amount) - exact) <= Fraction(1, 200)
+        assert bill.total == bill.hours_amount + bill.fee_share
+        if any(hours.values()) and hours[member] == 0:
+            assert bill.total == 0
+
+
+# ------------------------------------------------------------------------------ demand
+
+
+def webmaster_needs():
+    return [
+        Need(member="label", role="Webmaster", weekly_hours=7),
+        Need(member="studio", role="webmaster ", weekly_hours=7),
+        Need(member="salle", role="Webmaster", weekly_hours=7),
+    ]
+
+
+def test_three_firms_wanting_a_webmaster_one_day_a_week_justify_a_post():
+    (proposal,) = demand_for_new_post(webmaster_needs())
+    assert proposal.sufficient
+    assert proposal.role == "Webmaster"
+    assert proposal.members == ("label", "salle", "studio")
+    assert (proposal.weekly_hours, proposal.share_of_full_time) == (21, D("0.6000"))
+    assert proposal.explanation() == (
+        "Webmaster : 3 entreprises demandent au total 21 h par semaine, soit 60 % d'un "
+        "temps plein de 35 h : assez pour créer un poste partagé"
+    )
+
+
+def test_roles_are_grouped_ignoring_case_accents_and_spaces():
+    needs = [
+        Need(member="a", role="Régisseur  son", weekly_hours=10),
+        Need(member="b", role="regisseur son", weekly_hours=10),
+    ]
+    (proposal,) = demand_for_new_post(needs)
+    assert proposal.members == ("a", "b") and proposal.weekly_hours == 20
+
+
+def test_one_firm_alone_is_not_a_shared_post():
+    needs = [Need(member="a", role="Comptable", weekly_hours=30)]
+    assert demand_for_new_post(needs) == []
+    (proposal,) = demand_for_new_post(needs, include_insufficient=True)
+    assert not proposal.sufficient
+    assert proposal.explanation() == (
+        "Comptable : 1 entreprise demande 30 h par semaine, soit 85,7 % d'un temps plein "
+        "de 35 h : il faut au moins 2 entreprises pour partager un poste"
+    )
+
+
+def test_too_few_hours_say_how_many_are_missing():
+    needs = [
+        Need(member="a", role="Graphiste", weekly_hours=4),
+        Need(member="b", role="Graphiste", weekly_hours=D("3.5")),
+        Need(member="a", role="Graphiste", weekly_hours=2),  # the same firm's needs add up
+    ]
+    (proposal,) = demand_for_new_post(needs, include_insufficient=True)
+    assert proposal.weekly_hours == D("9.5") and len(proposal.members) == 2
+    assert proposal.explanation() == (
+        "Graphiste : 2 entreprises demandent au total 9,5 h par semaine, soit 27,1 % d'un "
+        "temps plein de 35 h : il manque 8 h par semaine pour atteindre le seuil de 50 % "
+        "d'un temps plein"
+    )
+
+
+def test_threshold_and_full_time_are_settings():
+    needs = webmaster_needs()
+    assert demand_for_new_post(needs, threshold=D("0.7")) == []
+    assert demand_for_new_post(needs, full_time_hours=39, threshold=D("0.5"))[0].sufficient
+
+
+def test_proposals_come_most_hours_first_and_sufficient_first():
+    needs = [
+        *webmaster_needs(),
+        Need(member="a", role="Régisseur", weekly_hours=20),
+        Need(member="b", role="Régisseur", weekly_hours=20),
+        Need(member="c", role="Juriste", weekly_hours=1),
+    ]
+    proposals = demand_for_new_post(needs, include_insufficient=True)
+    assert [p.role for p in proposals] == ["Régisseur", "Webmaster", "Juriste"]
+    assert str(proposals[0].reasons[0]) == "assez pour plus d'un poste partagé"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: demand_for_new_post([], min_members=1),
+            "Un poste partagé suppose au moins 2 entreprises (reçu : 1).",
+        ),
+        (
+            lambda: demand_for_new_post([], threshold=0.5),
+            "Le seuil doit être une part exacte d'un temps plein, pas 0.5.",
+        ),
+        (
+            lambda: demand_for_new_post([], threshold=0),
+            "Le seuil doit être une part positive d'un temps plein, pas 0.",
+        ),
+        (lambda: Need(member="a", role="  ", weekly_hours=7), "Le besoin doit nommer un métier."),
+        (
+            lambda: Need(member="a", role="Webmaster", weekly_hours=0),
+            "Le besoin hebdomadaire est invalide (0) : il faut un nombre d'heures positif.",
+        ),
+    ],
+)
+def test_demand_refusals(call, message):
+    with pytest.raises(TimeshareError) as refused:
+        call()
+    assert str(refused.value) == message
