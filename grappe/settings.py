@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "django_q",
-    "leaflet",
     "ninja",
 ]
 
@@ -92,7 +91,7 @@ TEMPLATES = [
     }
 ]
 
-# --- Database -------------------------------------------------------------------------
+# --- Database ----------------------------------------------------------------------------
 _SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'grappe.sqlite3'}"
 DATABASES = {"default": env.db_url("DATABASE_URL", default=_SQLITE_DEFAULT)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -113,17 +112,17 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits live here: use a shared cache with several processes) --------
+# --- Cache (rate limits live here: use a shared cache with several processes) ------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://grappe")}
 
-# --- Accounts --------------------------------------------------------------------------
+# --- Accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "members:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -146,13 +145,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Rate limits of public forms (count per window in seconds, per client IP) ---------
+# --- Rate limits of public forms (count per window in seconds, per client IP) ------------
 RATE_LIMITS = {
     "join-request": (env.int("RATE_LIMIT_JOIN", default=5), 3600),
     "contact": (10, 3600),
 }
 
-# --- Internationalisation ---------------------------------------------------------------
+# --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -160,10 +159,18 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static and uploaded files ------------------------------------------------------------
+# --- Static and uploaded files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+import xstatic.pkg.leaflet as _leaflet  # noqa: E402
+import xstatic.pkg.leaflet_markercluster as _markercluster  # noqa: E402
+
+# Front-end libraries come from Python packages: nothing from a CDN.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/leaflet", _leaflet.BASE_DIR),
+    ("vendor/leaflet-markercluster", _markercluster.BASE_DIR),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"  # public files only (logos)
 PRIVATE_ROOT = VAR_DIR / "private"  # served only through permission-checked views
