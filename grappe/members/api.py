@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -21,6 +22,15 @@ router = Router(tags=["membres"])
 def _actor(request, slug: str) -> Actor:
     cluster = get_object_or_404(Cluster, slug=slug)
     return resolve_actor(request.user, cluster)
+
+
+def _allow(actor: Actor, condition: bool) -> None:
+    """As on the pages: outsiders get a 404, people of the cluster without the role a 403."""
+    if condition:
+        return
+    if not actor.is_insider:
+        raise Http404
+    raise PermissionDenied
 
 
 class OrganisationOut(Schema):
@@ -137,8 +147,7 @@ class MembershipQuery(Schema):
 @paginate(LimitOffsetPagination)
 def membership_list(request, slug: str, filters: Query[MembershipQuery]):
     actor = _actor(request, slug)
-    if not actor.is_manager:
-        raise PermissionDenied
+    _allow(actor, actor.is_manager)
     return selectors.membership_list(actor=actor, status=filters.status, query=filters.q)
 
 
@@ -175,8 +184,7 @@ def post_list(request, slug: str, filters: Query[PostQuery]):
 @router.post("/{slug}/posts", response={201: PostOut}, summary="Publier un besoin ou une offre")
 def post_create(request, slug: str, payload: PostIn):
     actor = _actor(request, slug)
-    if not actor.is_member:
-        raise PermissionDenied
+    _allow(actor, actor.is_member)
     org = get_object_or_404(
         Organisation.objects.filter(pk__in=actor.organisation_ids), slug=payload.organisation
     )
@@ -211,8 +219,7 @@ class ProspectQuery(Schema):
 @paginate(LimitOffsetPagination)
 def prospect_list(request, slug: str, filters: Query[ProspectQuery]):
     actor = _actor(request, slug)
-    if not actor.is_manager:
-        raise PermissionDenied
+    _allow(actor, actor.is_manager)
     return selectors.prospect_list(actor=actor, status=filters.status, commune=filters.commune)
 
 
@@ -229,6 +236,5 @@ class CoverageOut(Schema):
 )
 def coverage(request, slug: str):
     actor = _actor(request, slug)
-    if not (actor.is_manager or actor.is_observer):
-        raise PermissionDenied
+    _allow(actor, actor.is_manager or actor.is_observer)
     return selectors.coverage_by_commune(actor=actor)

@@ -107,10 +107,16 @@ class Organisation(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["siret"], condition=~Q(siret=""), name="members_org_siret_unique"
+                fields=["siret"],
+                condition=~Q(siret=""),
+                name="members_org_siret_unique",
+                violation_error_message=_("Une organisation avec ce SIRET existe déjà."),
             ),
             models.UniqueConstraint(
-                fields=["rna"], condition=~Q(rna=""), name="members_org_rna_unique"
+                fields=["rna"],
+                condition=~Q(rna=""),
+                name="members_org_rna_unique",
+                violation_error_message=_("Une association avec ce numéro RNA existe déjà."),
             ),
             models.CheckConstraint(
                 condition=~Q(siren="", siret="", rna=""), name="members_org_has_identifier"

@@ -96,11 +96,19 @@ def communes_import(path: Path) -> ImportSummary:
     to_create, to_update = [], []
     for code, row in by_code.items():
         parent = (row.get("COMPARENT") or "").strip() if row["TYPECOM"] == "ARM" else ""
+        department, region = (row.get("DEP") or "").strip(), (row.get("REG") or "").strip()
+        if parent and not department:
+            # Arrondissements often leave DEP/REG empty in the file: inherit the parent's.
+            source = by_code.get(parent)
+            if source is not None:
+                department, region = source["DEP"].strip(), source["REG"].strip()
+            elif parent_row := Commune.objects.filter(code=parent).first():
+                department, region = parent_row.department, parent_row.region
         values = {
             "name": (row.get("LIBELLE") or row.get("NCCENR") or "").strip(),
             "kind": row["TYPECOM"],
-            "department": (row.get("DEP") or "").strip(),
-            "region": (row.get("REG") or "").strip(),
+            "department": department,
+            "region": region,
         }
         if parent:
             values["parent_id"] = parent
@@ -122,13 +130,6 @@ def communes_import(path: Path) -> ImportSummary:
         Commune.objects.bulk_update(
             to_update, ["name", "kind", "department", "region", "parent"], batch_size=2000
         )
-    # Arrondissements often leave DEP/REG empty in the file: inherit the parent's.
-    for arm in Commune.objects.filter(
-        kind=Commune.Kind.ARRONDISSEMENT, department=""
-    ).select_related("parent"):
-        if arm.parent:
-            arm.department, arm.region = arm.parent.department, arm.parent.region
-            arm.save(update_fields=["department", "region"])
     return ImportSummary(created, updated, unchanged)
 
 
