@@ -135,7 +135,9 @@ API = [
         "api post a need",
         "POST",
         "/api/clusters/paris/posts",
-        expect(default=403, anonymous=404, outsider=404, lyon_manager=404, member_a=201),
+        expect(
+            default=403, anonymous=404, outsider=404, lyon_manager=404, member_a=201, member_b=404
+        ),
     ),
 ]
 
