@@ -37,6 +37,8 @@ class Proposal:
     """Each member's share of the pooled service for len(members) members."""
     saving_monthly: Decimal
     """alone_monthly − pooled_monthly, per member, never negative."""
+    break_even_members: int | None
+    """Fewest members from which pooling costs each less than going alone (None: never)."""
     cost_note: str
 
 

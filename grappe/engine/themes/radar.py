@@ -322,7 +322,11 @@ def _theme(
 
 
 def _proposal(entry: Entry, orgs: list[str], members: int) -> Proposal | None:
-    """The pooled service for a taxonomy theme, if at least two members would share it."""
+    """The pooled service for a taxonomy theme, if at least two members would share it.
+
+    Proposed even when the group is still too small to save anything (saving 0): the
+    manager sees from ``break_even_members`` how many more members it takes.
+    """
     if members < 2:
         return None
     pooled = (entry.pooled_fixed_monthly / members + entry.pooled_per_member_monthly).quantize(
@@ -330,6 +334,9 @@ def _proposal(entry: Entry, orgs: list[str], members: int) -> Proposal | None:
     )
     alone = entry.alone_monthly.quantize(_CENT)
     saving = max(alone - pooled, Decimal("0.00"))
+    # fixed / n + per_member < alone  ⇔  n > fixed / (alone − per_member)
+    margin = entry.alone_monthly - entry.pooled_per_member_monthly
+    break_even = int(entry.pooled_fixed_monthly // margin) + 1 if margin > 0 else None
     return Proposal(
         kind=entry.kind,
         title=entry.service,
@@ -337,5 +344,6 @@ def _proposal(entry: Entry, orgs: list[str], members: int) -> Proposal | None:
         alone_monthly=alone,
         pooled_monthly=pooled,
         saving_monthly=saving,
+        break_even_members=break_even,
         cost_note=entry.cost_note,
     )
