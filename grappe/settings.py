@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "grappe.api.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "grappe.urls"
