@@ -175,6 +175,17 @@ def test_members_count_texts_when_no_organisation_is_given():
     assert radar_to_json(discover_themes(_items(*STORAGE, org=False)))["themes"][0]["members"] == 3
 
 
+def test_a_text_without_organisation_counts_as_one_member():
+    items = [
+        TextItem("a", STORAGE[0], org="LABEL-1"),
+        TextItem("b", STORAGE[1], org="LABEL-1"),
+        TextItem("c", STORAGE[2]),
+    ]
+    (theme,) = discover_themes(items).themes
+    assert theme.members == 2
+    assert theme.proposal is not None and theme.proposal.members == ("LABEL-1",)
+
+
 def test_themes_are_ranked_by_members_then_size(train_result):
     keys = [(-t.members, -t.size, t.id) for t in train_result.themes]
     assert keys == sorted(keys)

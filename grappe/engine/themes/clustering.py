@@ -71,23 +71,30 @@ def neighbour_graph(
 
 
 def average_linkage(
-    n: int, graph: dict[int, dict[int, float]], *, threshold: float
+    n: int,
+    graph: dict[int, dict[int, float]],
+    *,
+    threshold: float,
+    sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Clusters of 0..n-1 by average linkage over the graph's edges, stopping at threshold.
 
+    ``sizes`` gives each item's weight (the number of identical texts it stands for).
     Deterministic: ties are broken by the smallest member index of each cluster.
     Returns clusters as sorted index lists, ordered by their first index.
     """
-    size = [1] * n
+    size = list(sizes) if sizes is not None else [1] * n
     alive = [True] * n
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    # links[a][b] = sum of similarities between clusters a and b
-    links: dict[int, dict[int, float]] = {i: dict(graph.get(i, {})) for i in range(n)}
+    # links[a][b] = sum of similarities over the pairs of texts of clusters a and b
+    links: dict[int, dict[int, float]] = {
+        i: {j: s * size[i] * size[j] for j, s in graph.get(i, {}).items()} for i in range(n)
+    }
     heap: list[tuple[float, int, int]] = []
     for a in range(n):
         for b, s in links[a].items():
             if a < b:
-                heap.append((-s, a, b))
+                heap.append((-s / (size[a] * size[b]), a, b))
     heapq.heapify(heap)
     while heap:
         neg, a, b = heapq.heappop(heap)

@@ -31,7 +31,8 @@ class Proposal:
     title: str
     """The service, in French ("Local de stockage partagé")."""
     members: tuple[str, ...]
-    """Organisations that would join (sorted); empty when the texts carry no org."""
+    """Organisations that would join (sorted). Texts without an organisation count in
+    the member number used for the shares, but cannot be listed here."""
     alone_monthly: Decimal
     pooled_monthly: Decimal
     """Each member's share of the pooled service for len(members) members."""
@@ -49,7 +50,8 @@ class Theme:
     """Short label in French."""
     text_ids: tuple[str, ...]
     members: int
-    """Distinct organisations among the texts, or the number of texts when none has one."""
+    """Distinct organisations among the texts; a text without one counts as one member
+    (so: the number of texts when no text has an organisation)."""
     size: int
     trend: dict[str, int]
     """YYYY-MM → number of texts, every month from the corpus's first dated month to its last."""

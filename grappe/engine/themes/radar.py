@@ -166,21 +166,31 @@ def _cluster(
 ) -> list[list[int]]:
     if not residual:
         return []
-    docs = [terms[i] for i in residual]
-    vectors = [tfidf(doc, idf) for doc in docs]
-    max_df = max(3, int(settings.max_df_share * len(docs)))
+    # texts with the same words (the same text, with the encoder on) are one node
+    # weighing their number: repeated texts cost nothing more to cluster
+    nodes: dict[object, list[int]] = {}
+    for i in residual:
+        words = frozenset(terms[i])
+        if not words:
+            nodes[("empty", i)] = [i]
+        else:
+            nodes.setdefault((words, texts[i] if embedder else None), []).append(i)
+    members = list(nodes.values())
+    weights = [len(m) for m in members]
+    vectors = [tfidf(terms[m[0]], idf) for m in members]
+    max_df = max(3, int(settings.max_df_share * len(members)))
     graph = neighbour_graph(
         vectors, min_sim=settings.neighbour_min_sim, k=settings.neighbours, max_df=max_df
     )
     threshold = settings.cluster_threshold
-    if embedder is not None and len(residual) > 1:
-        graph = _blend(graph, vectors, [texts[i] for i in residual], embedder, settings)
+    if embedder is not None and len(members) > 1:
+        graph = _blend(graph, vectors, [texts[m[0]] for m in members], embedder, settings)
         threshold = settings.blend_threshold
-    local = average_linkage(len(docs), graph, threshold=threshold)
+    local = average_linkage(len(members), graph, threshold=threshold, sizes=weights)
     # then merge clusters whose word profiles (centroids) are close: "accessibilité" and
     # "handicap" texts meet through the one text that says both
     for _ in range(settings.centroid_rounds):
-        centroids = [_centroid([vectors[j] for j in cluster]) for cluster in local]
+        centroids = [_centroid([(vectors[j], weights[j]) for j in cluster]) for cluster in local]
         cgraph = neighbour_graph(
             centroids, min_sim=settings.centroid_threshold, k=settings.neighbours, max_df=max_df
         )
@@ -189,7 +199,7 @@ def _cluster(
             break
         local = [sorted(j for c in group for j in local[c]) for group in merged]
         local.sort(key=lambda c: c[0])
-    return [[residual[j] for j in cluster] for cluster in local]
+    return [sorted(i for j in cluster for i in members[j]) for cluster in local]
 
 
 def _blend(
@@ -223,11 +233,11 @@ def _blend(
     return out
 
 
-def _centroid(vectors: list[dict[str, float]]) -> dict[str, float]:
+def _centroid(weighted: list[tuple[dict[str, float], int]]) -> dict[str, float]:
     total: dict[str, float] = defaultdict(float)
-    for vec in vectors:
+    for vec, weight in weighted:
         for t, w in vec.items():
-            total[t] += w
+            total[t] += w * weight
     norm = sum(w * w for w in total.values()) ** 0.5
     return {t: w / norm for t, w in total.items()} if norm else {}
 
@@ -303,7 +313,8 @@ def _theme(
 ) -> Theme:
     texts = [items[i] for i in idx]
     orgs = sorted({t.org for t in texts if t.org})
-    members = len(orgs) if orgs else len(texts)
+    # a text without an organisation counts as one member of its own
+    members = len(orgs) + sum(1 for t in texts if not t.org)
     trend = dict.fromkeys(month_range, 0)
     for t in texts:
         if t.date is not None:
