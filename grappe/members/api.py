@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
+from grappe.api.pagination import Pagination
 from grappe.core.access import Actor, resolve_actor
 from grappe.core.models import Cluster
 from grappe.members import selectors, services
@@ -88,7 +89,7 @@ class DirectoryQuery(Schema):
     response=list[OrganisationOut],
     summary="Annuaire : membres actifs (données publiques)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organisation_list(request, slug: str, filters: Query[DirectoryQuery]):
     cluster = get_object_or_404(Cluster, slug=slug)
     return selectors.directory_search(
@@ -144,7 +145,7 @@ class MembershipQuery(Schema):
     response=list[MembershipOut],
     summary="Adhésions et cotisations (animateurs)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def membership_list(request, slug: str, filters: Query[MembershipQuery]):
     actor = _actor(request, slug)
     _allow(actor, actor.is_manager)
@@ -175,7 +176,7 @@ class PostQuery(Schema):
 
 
 @router.get("/{slug}/posts", response=list[PostOut], summary="Besoins et offres visibles")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def post_list(request, slug: str, filters: Query[PostQuery]):
     actor = _actor(request, slug)
     return selectors.post_list(actor=actor, kind=filters.kind)
@@ -196,7 +197,7 @@ def post_create(request, slug: str, payload: PostIn):
         text=payload.text,
         visibility=payload.visibility,
     )
-    return 201, post
+    return Status(201, post)
 
 
 class ProspectOut(Schema):
@@ -216,7 +217,7 @@ class ProspectQuery(Schema):
 
 
 @router.get("/{slug}/prospects", response=list[ProspectOut], summary="Prospects (animateurs)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def prospect_list(request, slug: str, filters: Query[ProspectQuery]):
     actor = _actor(request, slug)
     _allow(actor, actor.is_manager)
