@@ -3,7 +3,8 @@
 (function () {
   const el = document.getElementById("map");
   if (!el || !window.L) return;
-  const map = L.map(el, { preferCanvas: true });
+  // maxZoom is needed by the marker clusters when no tile layer sets it.
+  const map = L.map(el, { preferCanvas: true, maxZoom: 19 });
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
