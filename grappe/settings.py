@@ -177,10 +177,7 @@ MEDIA_ROOT = VAR_DIR / "media"  # public files only (logos)
 PRIVATE_ROOT = VAR_DIR / "private"  # served only through permission-checked views
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None},
-    },
+    "private": {"BACKEND": "grappe.core.files.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -45,7 +45,7 @@ def build_email(
     link = unsubscribe_url(to)
     ctx = {**context, "unsubscribe_url": link, "base_url": settings.BASE_URL}
     with translation.override(language):
-        text = render_to_string(f"{template}.txt", ctx)
+        text = _render_text(f"{template}.txt", ctx)
         html = render_to_string(f"{template}.html", ctx) if _exists(f"{template}.html") else None
     message = EmailMultiAlternatives(
         subject=subject.strip(),
@@ -59,6 +59,14 @@ def build_email(
     if html:
         message.attach_alternative(html, "text/html")
     return message
+
+
+def _render_text(name: str, context: dict) -> str:
+    """Plain-text bodies are not HTML: no escaping (d'Or, not d&#x27;Or; & in links)."""
+    from django.template import Context
+    from django.template.loader import get_template
+
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def _exists(name: str) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -32,6 +33,26 @@ MAGIC = {
     ".odt": [b"PK\x03\x04"],
     ".docx": [b"PK\x03\x04"],
 }
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files outside the public media root, with no URL: only views that check
+    permissions first can serve them. Reads ``PRIVATE_ROOT`` at each use."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("base_url", None)
+        super().__init__(**kwargs)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL.")
 
 
 def private_storage():

@@ -36,6 +36,12 @@ class ClusterSettingsForm(forms.ModelForm):
             )
             self.fields["naf_codes_text"].initial = ", ".join(self.instance.naf_codes)
 
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("Le logo doit faire 2 Mo au plus."))
+        return logo
+
     def clean_naf_codes_text(self):
         codes = [
             c.strip().upper() for c in self.cleaned_data["naf_codes_text"].split(",") if c.strip()

@@ -77,6 +77,7 @@ class JoinRequestForm(forms.ModelForm):
             "contact_phone",
             "contact_job_title",
             "message",
+            "attachment",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -89,6 +90,33 @@ class JoinRequestForm(forms.ModelForm):
             ),
         }
 
+    ORGANISATION_FIELDS = (
+        "organisation_name",
+        "identifier",
+        "legal_form",
+        "naf_code",
+        "commune",
+        "address",
+        "website",
+        "description",
+        "attachment",
+    )
+    CONTACT_FIELDS = (
+        "contact_first_name",
+        "contact_last_name",
+        "contact_email",
+        "contact_phone",
+        "contact_job_title",
+        "message",
+        "consent",
+    )
+
+    def organisation_fields(self):
+        return [self[name] for name in self.ORGANISATION_FIELDS]
+
+    def contact_fields(self):
+        return [self[name] for name in self.CONTACT_FIELDS]
+
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = _commune_queryset(cluster)
@@ -97,6 +125,14 @@ class JoinRequestForm(forms.ModelForm):
             required=False,
             choices=EMPTY + [(k, f"{k} – {v}") for k, v in codes.LEGAL_FORMS.items()],
         )
+
+    def clean_attachment(self):
+        from grappe.core.files import validate_upload
+
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            validate_upload(upload, allowed=(".pdf", ".jpg", ".jpeg", ".png"))
+        return upload
 
 
 class DecisionForm(forms.Form):
@@ -233,4 +269,11 @@ class ProspectForm(forms.Form):
     status = forms.ChoiceField(label=_("Statut"), choices=Prospect.Status.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProspectInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail du contact"))
+    message = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.files import private_storage
 from grappe.core.models import Cluster, TimeStampedModel
 from grappe.core.validators import validate_naf_code, validate_rna, validate_siren, validate_siret
 from grappe.members import codes
@@ -331,6 +332,15 @@ class JoinRequest(TimeStampedModel):
     contact_phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     contact_job_title = models.CharField(_("fonction"), max_length=120, blank=True)
     message = models.TextField(_("message"), blank=True)
+    attachment = models.FileField(
+        _("pièce jointe (statuts, extrait Kbis…)"),
+        upload_to="join-requests/%Y/%m/",
+        storage=private_storage,
+        blank=True,
+        help_text=_(
+            "PDF, JPEG ou PNG, 10 Mo au plus. Visible par l'équipe de la grappe seulement."
+        ),
+    )
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

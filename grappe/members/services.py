@@ -739,6 +739,46 @@ def prospect_set_status(*, prospect: Prospect, by: Actor, status: str, note: str
     return prospect
 
 
+@transaction.atomic
+def prospect_invite(*, prospect: Prospect, by: Actor, email: str, message: str = "") -> Prospect:
+    """E-mail a prospect a link to the join form, with its SIRET and name filled in."""
+    from urllib.parse import urlencode
+
+    _require_manager(by)
+    if prospect.cluster_id != by.cluster.pk:
+        raise PermissionDenied
+    establishment = prospect.establishment
+    query = urlencode({"identifier": establishment.siret, "organisation_name": establishment.name})
+    url = absolute_url(
+        reverse("members:join-request-create", kwargs={"cluster_slug": by.cluster.slug})
+        + "?"
+        + query
+    )
+    send_email_on_commit(
+        to=email,
+        subject=_("%s vous invite à la rejoindre") % by.cluster.name,
+        template="members/email/prospect_invitation",
+        context={
+            "cluster": by.cluster,
+            "establishment": establishment,
+            "url": url,
+            "message": message,
+        },
+    )
+    old = prospect.status
+    prospect.status = Prospect.Status.INVITED
+    prospect.contacted_at = prospect.contacted_at or timezone.now()
+    prospect.note = (prospect.note + "\n" if prospect.note else "") + _("Invité : %s") % email
+    prospect.save()
+    audit_record(
+        actor=by,
+        action="prospect.invite",
+        target=prospect,
+        changes={"status": [old, prospect.status], "email": email},
+    )
+    return prospect
+
+
 # --- People's data -----------------------------------------------------------------------
 
 

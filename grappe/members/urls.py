@@ -35,6 +35,16 @@ urlpatterns = [
         views.JoinRequestDetailView.as_view(),
         name="join-request-detail",
     ),
+    path(
+        C + "manage/join-requests/<int:pk>/attachment/",
+        views.JoinRequestAttachmentView.as_view(),
+        name="join-request-attachment",
+    ),
+    path(
+        C + "manage/prospects/<int:pk>/invite/",
+        views.ProspectInviteView.as_view(),
+        name="prospect-invite",
+    ),
     path(C + "manage/memberships/", views.MembershipListView.as_view(), name="membership-list"),
     path(
         C + "manage/memberships/<int:pk>/",

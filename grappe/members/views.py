@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from grappe.core.files import serve_private
 from grappe.core.mixins import INSIDER, MANAGER, MEMBER, PUBLIC, ClusterMixin
 from grappe.core.ratelimit import rate_limited
 from grappe.members import importers, selectors, services
@@ -26,6 +27,7 @@ from grappe.members.forms import (
     PersonForm,
     PostForm,
     ProspectForm,
+    ProspectInviteForm,
 )
 from grappe.members.models import JoinRequest, Membership, Person, Post, Prospect
 
@@ -274,6 +276,14 @@ class JoinRequestCreateView(ClusterMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "cluster": self.cluster}
 
+    def get_initial(self):
+        # A prospect's invitation links here with its SIRET and name filled in.
+        return {
+            name: self.request.GET[name][:200]
+            for name in ("identifier", "organisation_name")
+            if name in self.request.GET
+        }
+
     def post(self, request, *args, **kwargs):
         if rate_limited(request, "join-request"):
             return render(
@@ -308,6 +318,18 @@ class JoinRequestListView(ClusterMixin, TemplateView):
             "status": status,
             "statuses": JoinRequest.Status.choices,
         }
+
+
+class JoinRequestAttachmentView(ClusterMixin, View):
+    """The applicant's document: managers only, never from a public media URL."""
+
+    access = MANAGER
+
+    def get(self, request, cluster_slug, pk):
+        jr = selectors.join_request_get(actor=self.actor, pk=pk)
+        if not jr.attachment:
+            raise Http404
+        return serve_private(jr.attachment.name)
 
 
 class JoinRequestDetailView(ClusterMixin, FormView):
@@ -564,6 +586,27 @@ class ProspectListView(ClusterMixin, TemplateView):
             "statuses": Prospect.Status.choices,
             "coverage": selectors.coverage_by_commune(actor=self.actor),
         }
+
+
+class ProspectInviteView(ClusterMixin, View):
+    access = MANAGER
+
+    def post(self, request, cluster_slug, pk):
+        prospect = selectors.prospect_get(actor=self.actor, pk=pk)
+        form = ProspectInviteForm(request.POST)
+        if form.is_valid():
+            services.prospect_invite(
+                prospect=prospect,
+                by=self.actor,
+                email=form.cleaned_data["email"],
+                message=form.cleaned_data["message"],
+            )
+            messages.success(
+                request, _("Invitation à adhérer envoyée à %s.") % form.cleaned_data["email"]
+            )
+        else:
+            messages.error(request, _("Adresse e-mail invalide."))
+        return redirect("members:prospect-list", cluster_slug=cluster_slug)
 
 
 class ProspectUpdateView(ClusterMixin, View):

@@ -170,3 +170,19 @@ def test_health_check_answers_without_a_database(client, django_assert_num_queri
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_text_emails_are_not_html_escaped(world, django_capture_on_commit_callbacks):
+    from grappe.members.models import Membership
+
+    membership = Membership.objects.get(organisation=world.org_a)
+    world.org_a.name = "Studio d'Or & Fils"
+    with django_capture_on_commit_callbacks(execute=True):
+        send_email_on_commit(
+            to="x@example.org",
+            subject="Renouvellement",
+            template="members/email/renewal_reminder",
+            context={"membership": membership, "cluster": world.paris},
+        )
+    assert "Studio d'Or & Fils" in mail.outbox[0].body
+    assert "&#x27;" not in mail.outbox[0].body and "&amp;" not in mail.outbox[0].body

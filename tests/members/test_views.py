@@ -153,3 +153,94 @@ def test_member_edits_profile_from_the_page(client, world):
     world.org_a.refresh_from_db()
     assert world.org_a.description == "Studio de mixage" and world.org_a.size_band == "01"
     assert sorted(world.org_a.tags.values_list("name", flat=True)) == ["mixage", "studio"]
+
+
+def pdf(name="statuts.pdf", content=b"%PDF-1.4 statuts de l'association"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_attachment_is_private_and_served_to_managers_only(client, world, settings):
+    client.post("/c/paris/join/", form(attachment=pdf()))
+    jr = JoinRequest.objects.get()
+    assert jr.attachment.name.startswith("join-requests/")
+    assert not jr.attachment.name.startswith(str(settings.MEDIA_ROOT))
+    url = f"/c/paris/manage/join-requests/{jr.pk}/attachment/"
+    assert client.get(url).status_code == 302  # anonymous → login
+    for user, code in [(world.member_a, 403), (world.lyon_manager, 404), (world.manager, 200)]:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == code
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Cache-Control"] == "private, no-store"
+    assert client.get(f"/media/{jr.attachment.name}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (pdf(name="virus.exe", content=b"MZ..."), "Type de fichier refusé"),
+        (pdf(name="faux.pdf", content=b"MZ not a pdf"), "ne correspond pas"),
+    ],
+)
+def test_bad_attachments_are_refused(client, world, upload, message):
+    response = client.post("/c/paris/join/", form(attachment=upload))
+    assert message in response.content.decode()
+    assert JoinRequest.objects.count() == 0
+
+
+def test_oversized_attachment_is_refused(client, world, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    response = client.post("/c/paris/join/", form(attachment=pdf(content=b"%PDF" + b"x" * 2048)))
+    assert "trop volumineux" in response.content.decode()
+    assert JoinRequest.objects.count() == 0
+
+
+def test_manager_invites_a_prospect_with_a_prefilled_join_link(
+    client, world, django_capture_on_commit_callbacks
+):
+    from grappe.members.models import Prospect
+    from grappe.territory.models import Establishment
+
+    siret = new_siret()
+    establishment = Establishment.objects.create(
+        siret=siret,
+        siren=siret[:9],
+        name="Studio Prospect",
+        naf_code="59.20Z",
+        commune_code="75118",
+    )
+    prospect = Prospect.objects.create(cluster=world.paris, establishment=establishment)
+    client.force_login(world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/c/paris/manage/prospects/{prospect.pk}/invite/",
+            {"email": "contact@prospect.fr", "message": "Venez nous voir"},
+        )
+    assert response.status_code == 302
+    prospect.refresh_from_db()
+    assert prospect.status == "invited" and "contact@prospect.fr" in prospect.note
+    body = mail.outbox[-1].body
+    assert mail.outbox[-1].to == ["contact@prospect.fr"] and "Venez nous voir" in body
+    link = next(word for word in body.split() if "/c/paris/join/?" in word)
+    page = client.get(link.replace("http://127.0.0.1:8000", ""))
+    assert f'value="{siret}"' in page.content.decode()
+    assert "Studio Prospect" in page.content.decode()
+
+
+def test_prospect_of_another_cluster_cannot_be_invited(client, world):
+    from grappe.members.models import Prospect
+    from grappe.territory.models import Establishment
+
+    siret = new_siret()
+    establishment = Establishment.objects.create(
+        siret=siret, siren=siret[:9], name="Lyon Prospect", naf_code="59.11A", commune_code="69381"
+    )
+    prospect = Prospect.objects.create(cluster=world.lyon, establishment=establishment)
+    client.force_login(world.manager)
+    response = client.post(f"/c/paris/manage/prospects/{prospect.pk}/invite/", {"email": "a@b.fr"})
+    assert response.status_code == 404
+    prospect.refresh_from_db()
+    assert prospect.status == "new"
+    assert not mail.outbox
