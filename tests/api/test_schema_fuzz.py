@@ -21,7 +21,8 @@ def four_xx_has_a_message(response, case):
         )
         body = response.json()
         assert isinstance(body, dict) and body.get("detail"), (
-            f"{case.operation.label}: {response.status_code} without a message: {response.text[:200]}"
+            f"{case.operation.label}: {response.status_code} without a message: "
+            f"{response.text[:200]}"
         )
 
 

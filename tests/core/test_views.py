@@ -176,7 +176,7 @@ def test_text_emails_are_not_html_escaped(world, django_capture_on_commit_callba
     from grappe.members.models import Membership
 
     membership = Membership.objects.get(organisation=world.org_a)
-    world.org_a.name = "Studio d'Or & Fils"
+    membership.organisation.name = "Studio d'Or & Fils"
     with django_capture_on_commit_callbacks(execute=True):
         send_email_on_commit(
             to="x@example.org",

@@ -20,8 +20,14 @@ from grappe.members.models import Membership, Organisation, Tag
 pytestmark = pytest.mark.django_db
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "members.csv"
-HEADER = "siret,name,legal_form,naf,address,postcode,commune,size_band,website,email,phone,description,tags"
-GOOD = "77567227200017,Studio Poissonniers,5710,59.20Z,10 rue des Poissonniers,75018,75118,02,https://a.example.fr,a@example.fr,,Studio d'enregistrement,studio|enregistrement"
+HEADER = (
+    "siret,name,legal_form,naf,address,postcode,commune,size_band,website,email,phone,"
+    "description,tags"
+)
+GOOD = (
+    "77567227200017,Studio Poissonniers,5710,59.20Z,10 rue des Poissonniers,75018,75118,02,"
+    "https://a.example.fr,a@example.fr,,Studio d'enregistrement,studio|enregistrement"
+)
 
 
 def run(world, content: bytes, name="members.csv"):
