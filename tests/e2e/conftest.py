@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=fr-FR",  # the browser's own widgets (file picker, validation bubbles) in French
 ]
 PASSWORD = "pw-Secret-123"  # the factories' password for every UserFactory account
 
@@ -88,24 +89,26 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, settings):
-    """A fresh French-speaking browser tab on the live server; offline and error-free.
+def open_page(browser, live_server, settings):
+    """``open_page()`` opens a browser tab for one more person: its own cookies, French.
 
-    E-mails carry absolute links built from ``BASE_URL``: it points at the live server so
-    that a test can follow them.
+    Each tab stays offline (a request to any other host than the live server is aborted
+    and fails the test) and error-free (an uncaught exception, a console error or a
+    failed script, style, image or htmx request fails the test; a whole page may answer
+    an error on purpose, the test checks that itself).
+
+    E-mails carry absolute links built from ``BASE_URL``: it points at the live server
+    so that a test can follow them. The cache (rate limits of the public forms and of
+    logins) starts empty.
     """
+    from django.core.cache import cache
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
     settings.BASE_URL = live_server.url
+    cache.clear()
     origin = urlsplit(live_server.url).netloc
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="fr-FR",
-        timezone_id="Europe/Paris",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.set_default_timeout(10_000)
+    contexts = []
     outside: list[str] = []
     errors: list[str] = []
 
@@ -117,29 +120,53 @@ def page(browser, live_server, settings):
             outside.append(url)
             route.abort()
 
-    context.route(re.compile(r".*"), stay_offline)
-    tab = context.new_page()
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on(
-        "console",
-        lambda msg: (
-            errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None
-        ),
-    )
-    yield tab
-    context.close()
+    def record_console(msg):
+        # A failed load is judged by record_response: a page may answer 400 on purpose.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(f"console.error: {msg.text} ({msg.location.get('url')})")
+
+    def record_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            errors.append(f"{response.status} on {response.request.resource_type} {response.url}")
+
+    def open_tab():
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(10_000)
+        context.route(re.compile(r".*"), stay_offline)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+        tab.on("console", record_console)
+        tab.on("response", record_response)
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
     assert not outside, f"the page reached outside the server: {outside}"
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"errors in the browser: {errors}"
+
+
+@pytest.fixture
+def page(open_page):
+    """The first person's tab."""
+    return open_page()
 
 
 @pytest.fixture
 def screenshot(page):
-    """``screenshot("name")`` saves the whole page to test-artifacts/e2e/name.png."""
+    """``screenshot("name")`` (or ``screenshot("name", other_tab)``) saves the whole page
+    to test-artifacts/e2e/name.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, tab=None) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (tab or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
@@ -147,14 +174,16 @@ def screenshot(page):
 
 @pytest.fixture
 def login(page):
-    """``login(user)`` signs in through the real login form and waits to be let in."""
+    """``login(user)`` (or ``login(user, tab=other_tab)``) signs in through the real login
+    form and waits to be let in."""
     from playwright.sync_api import expect
 
-    def sign_in(user, password: str = PASSWORD, next_url: str = "/") -> None:
-        page.goto(f"/accounts/login/?next={next_url}")
-        page.get_by_label("Adresse e-mail").fill(user.email)
-        page.get_by_label("Mot de passe", exact=True).fill(password)
-        page.get_by_role("button", name="Se connecter").click()
-        expect(page.locator(".user-nav summary")).to_have_text(user.get_short_name())
+    def sign_in(user, *, tab=None, password: str = PASSWORD, next_url: str = "/") -> None:
+        tab = tab or page
+        tab.goto(f"/accounts/login/?next={next_url}")
+        tab.get_by_label("Adresse e-mail").fill(user.email)
+        tab.get_by_label("Mot de passe", exact=True).fill(password)
+        tab.get_by_role("button", name="Se connecter").click()
+        expect(tab.locator(".user-nav summary")).to_have_text(user.get_short_name())
 
     return sign_in
