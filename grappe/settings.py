@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "grappe.core",
     "grappe.territory",
     "grappe.members",
+    "grappe.insights",
     "grappe.api",
     "django.contrib.admin",
     "django.contrib.auth",
