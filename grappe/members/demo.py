@@ -956,15 +956,20 @@ def seed() -> list[str]:
             email=member.email,
             visibility=Person.Visibility.CONTACT,
         )
+        now = timezone.now()
         for index, (kind, title, text) in enumerate(POSTS):
             org = orgs[(index * 7) % len(orgs)]
-            Post.objects.create(
+            post = Post.objects.create(
                 cluster=paris,
                 organisation=org,
                 kind=kind,
                 title=title,
                 text=text,
                 visibility=Post.Visibility.PUBLIC if index % 3 == 0 else Post.Visibility.CLUSTER,
+            )
+            # Spread over the last months, as a living cluster's posts are.
+            Post.objects.filter(pk=post.pk).update(
+                created_at=now - dt.timedelta(days=3 + index * 11, hours=index)
             )
         lines.append(f"Grappe « {paris.name} » : {len(orgs)} structures.")
     if not Cluster.objects.filter(slug=LYON_SLUG).exists():
