@@ -35,7 +35,7 @@ from grappe.engine.geo import lambert93_to_wgs84
 
 PARIS = ZoneInfo("Europe/Paris")
 NOT_DIFFUSED = "[ND]"  # INSEE's placeholder for a masked value
-CSV_BLOCK_SIZE = 4 << 20  # bytes per CSV block: memory is a few blocks, whatever the file
+CSV_BLOCK_SIZE = 1 << 20  # bytes per CSV block: memory is a few blocks, whatever the file
 PARQUET_BATCH_ROWS = 65_536
 _HEADER_PROBE = 1 << 16
 
@@ -431,7 +431,7 @@ def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         array = pc.cast(array, pa.string())
-    return pc.fill_null(array, "")
+    return pc.fill_null(array, "") if array.null_count else array
 
 
 def _guarded(stock: StockFile, batches: Iterator[pa.RecordBatch], stats: ScanStats):
@@ -491,6 +491,11 @@ def scan_establishments(
                 yield record
         if on_progress is not None:
             on_progress(stats.rows_read)
+    if not stats.rows_read:
+        # A stock is never empty: importing one would retire every prospect.
+        raise SireneFormatError(
+            _("Le fichier %s ne contient aucun établissement.") % stock.path.name
+        )
     if on_progress is not None:
         on_progress(stats.rows_read)
 

@@ -369,6 +369,8 @@ def bad_files(tmp_path) -> dict[str, Path]:
     header = [h for h in ESTABLISHMENT_HEADER if h != "etatAdministratifEtablissement"]
     rows = [{k: row[k] for k in header} for row in ESTABLISHMENTS]
     paths["no-state.csv"] = write_stock(tmp_path / "no-state.csv", rows, header)
+    # A stock is never empty: a header alone would retire every prospect.
+    paths["header-only.csv"] = write_stock(tmp_path / "header-only.csv", [])
     return paths
 
 

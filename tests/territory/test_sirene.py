@@ -299,6 +299,13 @@ def test_a_missing_column_is_refused_with_its_name(tmp_path):
         sirene.open_establishments(path)
 
 
+def test_a_stock_without_rows_is_refused(tmp_path):
+    path = write_csv(tmp_path / "header-only.csv", ESTABLISHMENT_HEADER, [])
+    stock = sirene.open_establishments(path)
+    with pytest.raises(sirene.SireneFormatError, match="aucun établissement"):
+        list(sirene.scan_establishments(stock, [PARIS_18]))
+
+
 def test_a_legal_unit_file_without_its_columns_is_refused():
     with pytest.raises(sirene.SireneFormatError, match="denominationUniteLegale"):
         sirene.open_legal_units(CSV)
