@@ -1,12 +1,15 @@
 """Browser tests: Playwright (sync API) driving the system's Chromium against the live server.
 
-No browser is ever downloaded: the tests use Debian's ``/usr/bin/chromium`` (or whatever
-``chromium`` is on the PATH). Without one the tests are skipped, unless
-``GRAPPE_REQUIRE_BROWSER=1`` (set by CI), in which case they fail.
+No browser is ever downloaded: the tests use ``$GRAPPE_CHROMIUM`` if set, else Debian's
+``/usr/bin/chromium``, else a ``chromium`` on the PATH. Without one the tests are
+skipped, unless ``GRAPPE_REQUIRE_BROWSER=1`` (set by CI), in which case they fail.
 
 Every page runs offline: a request to any host other than the live server is aborted and
-fails the test, as does an uncaught JavaScript error. Screenshots land in
-``test-artifacts/e2e/`` (gitignored) for a person to look at.
+fails the test, as do an uncaught JavaScript error, a console error and a failed script,
+style, image or htmx request. Screenshots land in ``test-artifacts/e2e/`` (gitignored)
+for a person to look at.
+
+Run: ``pytest tests/e2e`` (``-m e2e`` selects them, ``-m "not e2e"`` leaves them out).
 """
 
 from __future__ import annotations
