@@ -19,6 +19,7 @@ import datetime as dt
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +37,6 @@ from grappe.engine.geo import lambert93_to_wgs84
 PARIS = ZoneInfo("Europe/Paris")
 NOT_DIFFUSED = "[ND]"  # INSEE's placeholder for a masked value
 CSV_BLOCK_SIZE = 1 << 20  # bytes per CSV block: memory is a few blocks, whatever the file
-PARQUET_BATCH_ROWS = 65_536
 _HEADER_PROBE = 1 << 16
 
 # Columns of StockEtablissement the import needs; the file may hold them in any order.
@@ -194,6 +194,19 @@ class LegalUnitRecord:
 class ScanStats:
     rows_read: int = 0
     rows_kept: int = 0
+
+
+Columns = dict[str, "pa.Array | pa.ChunkedArray"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A chunk of the file: its row count, the keep mask (None: nothing kept) and the kept
+    rows with every read column."""
+
+    num_rows: int
+    mask: pa.Array | None
+    kept: pa.Table | pa.RecordBatch | None
 
 
 def establishment_name(record: EstablishmentRecord, legal_unit: LegalUnitRecord | None) -> str:
@@ -383,19 +396,50 @@ class StockFile:
 
     # --- Streaming ---
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        """The read columns, batch by batch (types as stored: see :func:`_strings`)."""
+    def chunks(
+        self, mask_columns: list[str], mask_of: Callable[[Columns], pa.Array]
+    ) -> Iterator[Chunk]:
+        """The file chunk by chunk, each with its rows that ``mask_of`` keeps.
+
+        ``mask_of`` gets the chunk's ``mask_columns`` (any Arrow type: see
+        :func:`_strings`) and returns a boolean mask; only the kept rows of the other read
+        columns are materialised. A CSV chunk is one parsed block (about ``CSV_BLOCK_SIZE``
+        bytes); a Parquet chunk is one row group, read column by column, so that memory
+        holds the mask columns and one other column of one row group, never the whole file
+        nor a whole decoded row group.
+        """
         if self.kind == "parquet":
-            parquet = pq.ParquetFile(self.path)
-            yield from parquet.iter_batches(
-                batch_size=PARQUET_BATCH_ROWS, columns=self.read_columns, use_threads=True
-            )
-        elif self.kind == "zip":
-            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
-                yield from self._csv_batches(handle)
-        else:
-            with open(self.path, "rb") as handle:
-                yield from self._csv_batches(handle)
+            yield from self._parquet_chunks(mask_columns, mask_of)
+            return
+        with ExitStack() as stack:
+            if self.kind == "zip":
+                archive = stack.enter_context(zipfile.ZipFile(self.path))
+                handle = stack.enter_context(archive.open(self.member))
+            else:
+                handle = stack.enter_context(open(self.path, "rb"))
+            for batch in self._csv_batches(handle):
+                mask = mask_of({name: batch.column(name) for name in mask_columns})
+                kept = batch.filter(mask) if pc.any(mask).as_py() else None
+                yield Chunk(batch.num_rows, mask if kept is not None else None, kept)
+
+    def _parquet_chunks(
+        self, mask_columns: list[str], mask_of: Callable[[Columns], pa.Array]
+    ) -> Iterator[Chunk]:
+        parquet = pq.ParquetFile(self.path)
+        others = [c for c in self.read_columns if c not in mask_columns]
+        for group in range(parquet.num_row_groups):
+            keys = parquet.read_row_group(group, columns=mask_columns, use_threads=True)
+            mask = mask_of({name: keys.column(name).combine_chunks() for name in mask_columns})
+            if not pc.any(mask).as_py():
+                yield Chunk(keys.num_rows, None, None)
+                continue
+            columns = {name: keys.column(name).filter(mask) for name in mask_columns}
+            del keys
+            for name in others:
+                column = parquet.read_row_group(group, columns=[name]).column(0)
+                columns[name] = column.filter(mask)
+            kept = pa.table({name: columns[name] for name in self.read_columns})
+            yield Chunk(len(mask), mask, kept)
 
     def _csv_batches(self, handle: BinaryIO) -> Iterator[pa.RecordBatch]:
         reader = pcsv.open_csv(
@@ -427,6 +471,8 @@ def open_legal_units(path: Path | str) -> StockFile:
 
 def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Any column as strings, nulls as "": Parquet may store dates, numbers and booleans."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
     if not pa.types.is_string(array.type):
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
@@ -434,10 +480,14 @@ def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.fill_null(array, "") if array.null_count else array
 
 
-def _guarded(stock: StockFile, batches: Iterator[pa.RecordBatch], stats: ScanStats):
-    """The batches, with read errors (truncated file, bad row) as SireneFormatError."""
+def _pylists(kept: pa.Table | pa.RecordBatch) -> dict[str, list[str]]:
+    return {name: _strings(kept.column(name)).to_pylist() for name in kept.schema.names}
+
+
+def _guarded(stock: StockFile, chunks: Iterator[Chunk], stats: ScanStats) -> Iterator[Chunk]:
+    """The chunks, with read errors (truncated file, bad row) as SireneFormatError."""
     try:
-        yield from batches
+        yield from chunks
     except (pa.ArrowException, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise SireneFormatError(
             _("Fichier illisible ou tronqué : %(f)s, après la ligne %(l)d (%(e)s).")
@@ -462,33 +512,39 @@ def scan_establishments(
     watch = set(watch_sirets)
     watched = pa.array(sorted(watch), pa.string())
     has_naf25 = "activitePrincipaleNAF25Etablissement" in stock.read_columns
-    for batch in _guarded(stock, stock.batches(), stats):
-        first_line = stats.rows_read + 2  # line 1 is the header
-        stats.rows_read += batch.num_rows
-        column = batch.schema.get_field_index
+    mask_columns = [
+        "etatAdministratifEtablissement",
+        "activitePrincipaleEtablissement",
+        "codeCommuneEtablissement",
+        *(["siret"] if watch else []),
+    ]
+
+    def mask_of(columns: Columns) -> pa.Array:
         mask = pc.and_(
             pc.and_(
-                pc.equal(_strings(batch.column(column("etatAdministratifEtablissement"))), "A"),
-                pc.is_in(_strings(batch.column(column("activitePrincipaleEtablissement"))), nafs),
+                pc.equal(_strings(columns["etatAdministratifEtablissement"]), "A"),
+                pc.is_in(_strings(columns["activitePrincipaleEtablissement"]), nafs),
             ),
-            pc.is_in(_strings(batch.column(column("codeCommuneEtablissement"))), communes),
+            pc.is_in(_strings(columns["codeCommuneEtablissement"]), communes),
         )
-        if len(watched):
-            siret_in = pc.is_in(_strings(batch.column(column("siret"))), watched)
-            mask = pc.or_(mask, siret_in)
-        if not pc.any(mask).as_py():
-            continue
-        indexes = pc.indices_nonzero(mask)
-        kept = batch.take(indexes)
-        rows = {name: _strings(kept.column(name)).to_pylist() for name in kept.schema.names}
-        for i, offset in enumerate(indexes.to_pylist()):
-            row = {name: values[i] for name, values in rows.items()}
-            record = _establishment(row, first_line + offset, selections, has_naf25)
-            # The vectorised mask keeps the union of the selections (any of their NAF codes
-            # in any of their communes); a row must match one selection as a whole.
-            if record.selections or record.siret in watch:
-                stats.rows_kept += 1
-                yield record
+        if watch:
+            mask = pc.or_(mask, pc.is_in(_strings(columns["siret"]), watched))
+        return mask
+
+    for chunk in _guarded(stock, stock.chunks(mask_columns, mask_of), stats):
+        first_line = stats.rows_read + 2  # line 1 is the header
+        stats.rows_read += chunk.num_rows
+        if chunk.kept is not None:
+            offsets = pc.indices_nonzero(chunk.mask).to_pylist()
+            rows = _pylists(chunk.kept)
+            for i, offset in enumerate(offsets):
+                row = {name: values[i] for name, values in rows.items()}
+                record = _establishment(row, first_line + offset, selections, has_naf25)
+                # The vectorised mask keeps the union of the selections (any of their NAF
+                # codes in any of their communes); a row must match one selection as a whole.
+                if record.selections or record.siret in watch:
+                    stats.rows_kept += 1
+                    yield record
         if on_progress is not None:
             on_progress(stats.rows_read)
     if not stats.rows_read:
@@ -559,14 +615,16 @@ def scan_legal_units(
     if not len(wanted):
         return
     optional = set(stock.read_columns)
-    for batch in _guarded(stock, stock.batches(), stats):
-        stats.rows_read += batch.num_rows
-        mask = pc.is_in(_strings(batch.column(batch.schema.get_field_index("siren"))), wanted)
-        if not pc.any(mask).as_py():
+
+    def mask_of(columns: Columns) -> pa.Array:
+        return pc.is_in(_strings(columns["siren"]), wanted)
+
+    for chunk in _guarded(stock, stock.chunks(["siren"], mask_of), stats):
+        stats.rows_read += chunk.num_rows
+        if chunk.kept is None:
             continue
-        kept = batch.filter(mask)
-        rows = {name: _strings(kept.column(name)).to_pylist() for name in kept.schema.names}
-        for i in range(kept.num_rows):
+        rows = _pylists(chunk.kept)
+        for i in range(chunk.kept.num_rows):
             row = {name: values[i] for name, values in rows.items()}
             stats.rows_kept += 1
             partial = row["statutDiffusionUniteLegale"].strip().upper() == "P"

@@ -389,3 +389,23 @@ def test_parquet_columns_of_other_types_are_read_as_text(tmp_path):
     batch = next(pq.ParquetFile(path).iter_batches(columns=["codeCommuneEtablissement"]))
     assert pa.types.is_dictionary(batch.schema.field("codeCommuneEtablissement").type)
     assert scan(path) == scan(CSV)
+
+
+def test_parquet_row_groups_without_a_match_are_skipped_and_others_read(tmp_path):
+    path = tmp_path / "one-row-per-group.parquet"
+    pq.write_table(pq.read_table(PARQUET), path, row_group_size=1)
+    assert pq.ParquetFile(path).num_row_groups == len(ESTABLISHMENTS)
+    stats = sirene.ScanStats()
+    assert scan(path, stats=stats) == scan(CSV)
+    assert stats.rows_read == len(ESTABLISHMENTS)
+
+
+def test_a_parquet_file_with_corrupted_data_is_refused_while_reading(tmp_path):
+    data = bytearray(PARQUET.read_bytes())
+    for i in range(200, len(data) // 3):  # data pages; the footer stays readable
+        data[i] = 0xFF
+    path = tmp_path / "corrupted.parquet"
+    path.write_bytes(bytes(data))
+    stock = sirene.open_establishments(path)
+    with pytest.raises(sirene.SireneFormatError, match="illisible"):
+        list(sirene.scan_establishments(stock, [PARIS_18]))
