@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-pg lint bench clean
+.PHONY: demo test test-pg lint i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# Refresh the English catalogue (then translate the new entries) and the French plurals.
+i18n: $(VENV)/.installed-dev
+	cd grappe && DEBUG=1 ../$(BIN)/grappe makemessages -l en --no-obsolete --ignore=.venv -e html,txt,py
+	$(BIN)/python tools/fr_plurals.py
+	DEBUG=1 $(BIN)/grappe compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

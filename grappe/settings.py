@@ -113,6 +113,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, already
 
 # --- Cache (rate limits live here: use a shared cache with several processes) ------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://grappe")}

@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grappe.members import codes
 from grappe.members.models import (
     Invitation,
     JoinRequest,
@@ -11,6 +10,7 @@ from grappe.members.models import (
     Post,
     Prospect,
 )
+from grappe.territory import codes
 from grappe.territory.models import Commune
 
 EMPTY = [("", "—")]
@@ -119,7 +119,8 @@ class JoinRequestForm(forms.ModelForm):
 
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = _commune_queryset(cluster)
+        self.fields["commune"].queryset = _commune_queryset(cluster).order_by("name")
+        self.fields["commune"].empty_label = "—"
         self.fields["legal_form"] = forms.ChoiceField(
             label=_("Catégorie juridique"),
             required=False,
@@ -176,6 +177,12 @@ class OrganisationProfileForm(forms.ModelForm):
 
     def __init__(self, *args, cluster=None, **kwargs):
         super().__init__(*args, **kwargs)
+        communes = _commune_queryset(cluster) if cluster else Commune.objects.all()
+        if self.instance.commune_id:
+            communes = communes | Commune.objects.filter(pk=self.instance.commune_id)
+        self.fields["commune"].queryset = communes.order_by("name")
+        self.fields["commune"].empty_label = "—"
+        self.fields["size_band"].choices = EMPTY + list(codes.SIZE_BANDS.items())
         self.fields["legal_form"] = forms.ChoiceField(
             label=_("Catégorie juridique"),
             required=False,
@@ -185,7 +192,6 @@ class OrganisationProfileForm(forms.ModelForm):
             self.fields["legal_form"].choices += [
                 (self.instance.legal_form, self.instance.legal_form)
             ]
-        self.fields["commune"].queryset = Commune.objects.order_by("code")
         if self.instance.pk:
             self.fields["tags_text"].initial = ", ".join(t.name for t in self.instance.tags.all())
 
@@ -211,6 +217,7 @@ class PostForm(forms.ModelForm):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Post.Kind.choices  # no blank choice
         self.fields["organisation"].queryset = organisations
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from grappe.core.access import Actor
 from grappe.core.services import audit_record
 from grappe.engine.text import strip_accents
-from grappe.members import codes
 from grappe.members.models import Membership, Organisation, Tag
 from grappe.members.services import _refresh_search, parse_identifier
+from grappe.territory import codes
 from grappe.territory.models import Commune
 
 COLUMNS = [

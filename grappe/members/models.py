@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.files import private_storage
 from grappe.core.models import Cluster, TimeStampedModel
 from grappe.core.validators import validate_naf_code, validate_rna, validate_siren, validate_siret
-from grappe.members import codes
+from grappe.territory import codes
 
 LEGAL_FORM_VALIDATOR = RegexValidator(r"^\d{4}$", _("Une catégorie juridique a 4 chiffres."))
 SIZE_BAND_CHOICES = [(k, v) for k, v in codes.SIZE_BANDS.items()]
@@ -361,6 +361,14 @@ class JoinRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.organisation_name
+
+    @property
+    def legal_form_label(self) -> str:
+        return codes.legal_form_label(self.legal_form)
+
+    @property
+    def naf_label(self) -> str:
+        return codes.naf_label(self.naf_code)
 
 
 class Invitation(TimeStampedModel):

@@ -110,7 +110,7 @@ def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
 
 
 def _refresh_search(org: Organisation, tag_names: Iterable[str]) -> None:
-    from grappe.members.codes import naf_label
+    from grappe.territory.codes import naf_label
 
     commune = org.commune.name if org.commune_id and org.commune else ""
     org.name_document = search_document(org.name)
@@ -180,8 +180,6 @@ def organisation_update(
         if before != after:
             changes["tags"] = [before, after]
             organisation.tags.set(tag_objs)
-    if "name" in changes:
-        organisation.slug = _unique_slug(organisation.name, exclude_pk=organisation.pk)
     _refresh_search(organisation, organisation.tags.values_list("name", flat=True))
     organisation.save()
     if changes:

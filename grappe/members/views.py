@@ -151,7 +151,11 @@ class OrganisationEditView(ClusterMixin, FormView):
         return self._organisation
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.get_organisation()}
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.get_organisation(),
+            "cluster": self.cluster,
+        }
 
     def get_context_data(self, **kwargs):
         org = self.get_organisation()

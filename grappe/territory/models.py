@@ -72,5 +72,11 @@ class Establishment(models.Model):
         return f"{self.display_name} ({self.siret})"
 
     @property
+    def naf_label(self) -> str:
+        from grappe.territory.codes import naf_label
+
+        return naf_label(self.naf_code)
+
+    @property
     def display_name(self) -> str:
         return self.name or f"Établissement {self.siret}"

@@ -65,13 +65,13 @@ def test_visitor_searches_in_french_filters_by_commune_and_opens_a_profile(
     """Plural and accents do not matter, every word must match; the commune narrows it down."""
     page.goto("/c/paris/directory/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Annuaire des membres")
-    expect(page.locator("#results")).to_contain_text("6 structures")
+    expect(page.locator("#result-count")).to_have_text("6 structures")
 
     # Typed as a person would: htmx searches as they type, without reloading the page.
     search = page.get_by_role("searchbox", name="Rechercher")
     search.press_sequentially("studios enregistrement")
     expect(page).to_have_url(re.compile(r"q=studios(%20|\+)enregistrement"))
-    expect(page.locator("#results")).to_contain_text("3 structures")
+    expect(page.locator("#result-count")).to_have_text("3 structures")
     # The video studio records no sound, the label is no studio; the page shows the stored
     # ranking (equal ranks by name).
     assert result_names(page) == ["Studio Alpha", "Studio Bleu", "Studio des Batignolles"]
@@ -82,13 +82,13 @@ def test_visitor_searches_in_french_filters_by_commune_and_opens_a_profile(
     assert (main["x"], main["width"]) == (header["x"], header["width"])
 
     page.get_by_label("Commune").select_option("75117")
-    expect(page.locator("#results")).to_contain_text("1 structure")
+    expect(page.locator("#result-count")).to_have_text("1 structure")
     assert result_names(page) == ["Studio des Batignolles"]
     expect(page).to_have_url(re.compile(r"commune=75117"))
     expect(search).to_have_value("studios enregistrement")
 
     page.get_by_label("Commune").select_option("75118")
-    expect(page.locator("#results")).to_contain_text("2 structures")
+    expect(page.locator("#result-count")).to_have_text("2 structures")
     page.get_by_role("link", name="Studio Bleu").click()
 
     expect(page).to_have_url(f"/c/paris/organisations/{directory['bleu'].slug}/")
@@ -122,7 +122,7 @@ def test_visitor_filters_by_sector_and_a_tag_link_leads_back_to_the_directory(
         ["—", "Production de films", "Enregistrement sonore et édition musicale (4)", "salles"]
     )
     sector.select_option(label="Gestion de salles de spectacles (1)")
-    expect(page.locator("#results")).to_contain_text("1 structure")
+    expect(page.locator("#result-count")).to_have_text("1 structure")
     assert result_names(page) == ["La Boule Noire"] == stored_names(world, naf="90.04Z")
 
     page.get_by_role("link", name="La Boule Noire").click()
@@ -136,7 +136,7 @@ def test_a_search_that_finds_nothing_says_so(page, world, directory):
     expect(page.locator("#results")).to_contain_text(
         "Aucune structure ne correspond à cette recherche."
     )
-    expect(page.locator("#results")).to_contain_text("0 structure")
+    expect(page.locator("#result-count")).to_have_text("0 structure")
     # Each language is offered in its own name.
     expect(page.get_by_label("Langue").locator("option")).to_have_text(["Français", "English"])
     assert stored_names(world, query="luthier") == []

@@ -4,7 +4,11 @@
   const el = document.getElementById("map");
   if (!el || !window.L) return;
   // maxZoom is needed by the marker clusters when no tile layer sets it.
-  const map = L.map(el, { preferCanvas: true, maxZoom: 19 });
+  const map = L.map(el, { preferCanvas: true, maxZoom: 19, zoomControl: false });
+  L.control.zoom({
+    zoomInTitle: el.dataset.zoomIn || "Zoom avant",
+    zoomOutTitle: el.dataset.zoomOut || "Zoom arrière",
+  }).addTo(map);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
