@@ -186,3 +186,26 @@ def test_text_emails_are_not_html_escaped(world, django_capture_on_commit_callba
         )
     assert "Studio d'Or & Fils" in mail.outbox[0].body
     assert "&#x27;" not in mail.outbox[0].body and "&amp;" not in mail.outbox[0].body
+
+
+def test_collectstatic_works_with_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "grappe.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 60,
+        "GRAPPE_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "grappe", "collectstatic", "--noinput", "-v", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert "grappe/grappe.css" in manifest["paths"]
+    assert "vendor/leaflet/leaflet.js" in manifest["paths"]
+    hashed = tmp_path / "static" / manifest["paths"]["grappe/grappe.css"]
+    assert hashed.exists() and hashed.with_name(hashed.name + ".gz").exists()
