@@ -34,6 +34,10 @@ def _fast_settings(settings, tmp_path):
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    # Cached values are keyed by primary keys, which the next test's rows reuse.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

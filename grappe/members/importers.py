@@ -434,6 +434,13 @@ def members_import(*, by: Actor, name: str, content: bytes) -> ImportResult:
     joined = {m.organisation_id for m in new_memberships}
     result.unchanged = sum(1 for o in unchanged if o.pk not in joined)
     if result.created or result.updated or result.memberships_created:
+        from grappe.members.services import directory_changed
+
+        directory_changed(
+            Membership.objects.filter(organisation_id__in=all_ids).values_list(
+                "cluster_id", flat=True
+            )
+        )
         audit_record(
             actor=by,
             action="members.import",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
@@ -116,8 +117,27 @@ def cluster_public_stats(*, cluster: Cluster) -> dict:
     }
 
 
+FACETS_TTL = 600
+
+
+def directory_version_key(cluster_id: int) -> str:
+    return f"members:directory-version:{cluster_id}"
+
+
 def directory_facets(*, cluster: Cluster) -> dict:
-    """Values offered by the directory filters, with counts."""
+    """Values offered by the directory filters, with counts.
+
+    They do not depend on the search, so they are cached per cluster; every write that
+    changes the directory bumps the cluster's version (``services.directory_changed``)."""
+    version = cache.get_or_set(directory_version_key(cluster.pk), 0, timeout=None)
+    return cache.get_or_set(
+        f"members:directory-facets:{cluster.pk}:{version}",
+        lambda: _directory_facets(cluster),
+        timeout=FACETS_TTL,
+    )
+
+
+def _directory_facets(cluster: Cluster) -> dict:
     base = _directory_base(cluster)
     return {
         "naf": list(

@@ -54,6 +54,23 @@ ORGANISATION_FIELDS = (
 )
 
 
+def directory_changed(cluster_ids) -> None:
+    """After commit, bump the directory version of these clusters (cached facets)."""
+    from django.core.cache import cache
+
+    from grappe.members.selectors import directory_version_key
+
+    def bump():
+        for cluster_id in set(cluster_ids):
+            key = directory_version_key(cluster_id)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=None)
+
+    transaction.on_commit(bump)
+
+
 def parse_identifier(value: str) -> dict[str, str]:
     """SIRET, SIREN or RNA number → the organisation's identifier fields."""
     raw = (value or "").strip().upper()
@@ -184,6 +201,7 @@ def organisation_update(
     organisation.save()
     if changes:
         audit_record(actor=by, action="organisation.update", target=organisation, changes=changes)
+        directory_changed(organisation.memberships.values_list("cluster_id", flat=True))
     return organisation
 
 
@@ -222,6 +240,7 @@ def membership_create(
     audit_record(
         actor=by, action="membership.create", target=membership, changes={"status": status}
     )
+    directory_changed([by.cluster.pk])
     return membership
 
 
@@ -257,6 +276,7 @@ def membership_set_status(*, membership: Membership, status: str, by: Actor) -> 
     audit_record(
         actor=by, action="membership.status", target=membership, changes={"status": [old, status]}
     )
+    directory_changed([membership.cluster_id])
     return membership
 
 
@@ -333,6 +353,7 @@ def membership_send_renewal_reminders(*, by: Actor, today: dt.date, days_ahead: 
                 target=membership,
                 changes={"status": ["active", "lapsed"]},
             )
+            directory_changed([cluster.pk])
         due = (
             Membership.objects.filter(
                 cluster=cluster,

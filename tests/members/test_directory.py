@@ -77,7 +77,10 @@ def test_filters(world, directory):
 
 
 def test_directory_page_query_count_does_not_grow_with_results(client, world, directory):
+    from django.core.cache import cache
+
     def count_queries():
+        cache.clear()  # compare full renders, facets included
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/c/paris/directory/")
         assert response.status_code == 200
@@ -123,3 +126,21 @@ def test_geojson_uses_own_point_or_commune_centroid(world, directory):
         features["La Boule Noire"]["properties"]["url"]
         == f"/c/paris/organisations/{directory['salle'].slug}/"
     )
+
+
+def test_facets_are_cached_and_refreshed_after_a_change(
+    world, directory, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from grappe.core.access import Actor
+    from grappe.members.selectors import directory_facets
+    from grappe.members.services import membership_set_status
+
+    first = directory_facets(cluster=world.paris)
+    with django_assert_num_queries(0):
+        assert directory_facets(cluster=world.paris) == first
+    membership = directory["salle"].memberships.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_set_status(membership=membership, status="left", by=Actor.system(world.paris))
+    after = directory_facets(cluster=world.paris)
+    assert "75117" in [c["commune_id"] for c in first["communes"]]
+    assert "75117" not in [c["commune_id"] for c in after["communes"]]
