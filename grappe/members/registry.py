@@ -39,6 +39,7 @@ from grappe.territory.services import commune_codes_expand
 
 SireneFormatError = sirene.SireneFormatError
 BATCH_SIZE = 1000
+LOOKUP_SIZE = 10_000
 ESTABLISHMENT_FIELDS = (
     "siren",
     "name",
@@ -232,7 +233,10 @@ def _establishments_upsert(
     units: dict[str, sirene.LegalUnitRecord] | None,
     result: RegistryImportResult,
 ) -> None:
-    existing = Establishment.objects.in_bulk(list(records))
+    sirets = list(records)
+    existing: dict[str, Establishment] = {}
+    for start in range(0, len(sirets), LOOKUP_SIZE):  # PostgreSQL takes 65,535 parameters
+        existing |= Establishment.objects.in_bulk(sirets[start : start + LOOKUP_SIZE])
     now = timezone.now()
     to_create, to_update = [], []
     for siret, record in records.items():

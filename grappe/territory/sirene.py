@@ -65,6 +65,22 @@ ESTABLISHMENT_COLUMNS = (
 # Read when present: INSEE added the NAF 2025 column on 2025-12-16.
 ESTABLISHMENT_OPTIONAL = ("activitePrincipaleNAF25Etablissement",)
 
+# Few distinct values: read from Parquet as dictionaries (indices into a small set of
+# strings), which halves the decoding; the filter is computed on the dictionary.
+ESTABLISHMENT_DICTIONARY = (
+    "statutDiffusionEtablissement",
+    "trancheEffectifsEtablissement",
+    "etablissementSiege",
+    "indiceRepetitionEtablissement",
+    "typeVoieEtablissement",
+    "codePostalEtablissement",
+    "codeCommuneEtablissement",
+    "etatAdministratifEtablissement",
+    "activitePrincipaleEtablissement",
+    "nomenclatureActivitePrincipaleEtablissement",
+    "activitePrincipaleNAF25Etablissement",
+)
+
 LEGAL_UNIT_COLUMNS = (
     "siren",
     "statutDiffusionUniteLegale",
@@ -316,9 +332,15 @@ class StockFile:
     """
 
     def __init__(
-        self, path: Path | str, *, required: Iterable[str], optional: Iterable[str] = ()
+        self,
+        path: Path | str,
+        *,
+        required: Iterable[str],
+        optional: Iterable[str] = (),
+        dictionary: Iterable[str] = (),
     ) -> None:
         self.path = Path(path)
+        self.dictionary = list(dictionary)
         self.member: str | None = None
         self.delimiter = ","
         try:
@@ -425,7 +447,9 @@ class StockFile:
     def _parquet_chunks(
         self, mask_columns: list[str], mask_of: Callable[[Columns], pa.Array]
     ) -> Iterator[Chunk]:
-        parquet = pq.ParquetFile(self.path)
+        parquet = pq.ParquetFile(
+            self.path, read_dictionary=[c for c in self.dictionary if c in self.read_columns]
+        )
         others = [c for c in self.read_columns if c not in mask_columns]
         for group in range(parquet.num_row_groups):
             keys = parquet.read_row_group(group, columns=mask_columns, use_threads=True)
@@ -458,12 +482,22 @@ class StockFile:
 
 def open_establishments(path: Path | str) -> StockFile:
     """Check an establishment stock file (format and header) without reading its rows."""
-    return StockFile(path, required=ESTABLISHMENT_COLUMNS, optional=ESTABLISHMENT_OPTIONAL)
+    return StockFile(
+        path,
+        required=ESTABLISHMENT_COLUMNS,
+        optional=ESTABLISHMENT_OPTIONAL,
+        dictionary=ESTABLISHMENT_DICTIONARY,
+    )
 
 
 def open_legal_units(path: Path | str) -> StockFile:
     """Check a legal-unit stock file (format and header) without reading its rows."""
-    return StockFile(path, required=LEGAL_UNIT_COLUMNS, optional=LEGAL_UNIT_OPTIONAL)
+    return StockFile(
+        path,
+        required=LEGAL_UNIT_COLUMNS,
+        optional=LEGAL_UNIT_OPTIONAL,
+        dictionary=("statutDiffusionUniteLegale",),
+    )
 
 
 # --- Scanning ----------------------------------------------------------------------------
@@ -478,6 +512,17 @@ def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
             array = array.dictionary_decode()
         array = pc.cast(array, pa.string())
     return pc.fill_null(array, "") if array.null_count else array
+
+
+def _is_in(array: pa.Array | pa.ChunkedArray, values: pa.Array) -> pa.Array:
+    """Which values of a column are among ``values``; a dictionary column is tested on its
+    dictionary only (a few hundred strings), then spread by its indices."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type) and pa.types.is_string(array.type.value_type):
+        found = pc.is_in(array.dictionary, value_set=values)
+        return pc.fill_null(pc.take(found, array.indices), False)
+    return pc.fill_null(pc.is_in(_strings(array), value_set=values), False)
 
 
 def _pylists(kept: pa.Table | pa.RecordBatch) -> dict[str, list[str]]:
@@ -511,6 +556,7 @@ def scan_establishments(
     communes = pa.array(sorted({c for s in selections for c in s.commune_codes}), pa.string())
     watch = set(watch_sirets)
     watched = pa.array(sorted(watch), pa.string())
+    active = pa.array(["A"], pa.string())
     has_naf25 = "activitePrincipaleNAF25Etablissement" in stock.read_columns
     mask_columns = [
         "etatAdministratifEtablissement",
@@ -522,13 +568,13 @@ def scan_establishments(
     def mask_of(columns: Columns) -> pa.Array:
         mask = pc.and_(
             pc.and_(
-                pc.equal(_strings(columns["etatAdministratifEtablissement"]), "A"),
-                pc.is_in(_strings(columns["activitePrincipaleEtablissement"]), nafs),
+                _is_in(columns["etatAdministratifEtablissement"], active),
+                _is_in(columns["activitePrincipaleEtablissement"], nafs),
             ),
-            pc.is_in(_strings(columns["codeCommuneEtablissement"]), communes),
+            _is_in(columns["codeCommuneEtablissement"], communes),
         )
         if watch:
-            mask = pc.or_(mask, pc.is_in(_strings(columns["siret"]), watched))
+            mask = pc.or_(mask, _is_in(columns["siret"], watched))
         return mask
 
     for chunk in _guarded(stock, stock.chunks(mask_columns, mask_of), stats):
@@ -617,7 +663,7 @@ def scan_legal_units(
     optional = set(stock.read_columns)
 
     def mask_of(columns: Columns) -> pa.Array:
-        return pc.is_in(_strings(columns["siren"]), wanted)
+        return _is_in(columns["siren"], wanted)
 
     for chunk in _guarded(stock, stock.chunks(["siren"], mask_of), stats):
         stats.rows_read += chunk.num_rows
