@@ -972,6 +972,7 @@ def seed() -> list[str]:
                 created_at=now - dt.timedelta(days=3 + index * 11, hours=index)
             )
         lines.append(f"Grappe « {paris.name} » : {len(orgs)} structures.")
+        lines.append(_demo_prospects(paris, [o.siret for o in orgs]))
     if not Cluster.objects.filter(slug=LYON_SLUG).exists():
         rng = random.Random(69)  # noqa: S311 - demo data
         lyon = cluster_create(
@@ -994,6 +995,20 @@ def seed() -> list[str]:
         "  animation.lyon@grappe.demo   animateur de la grappe Images & Sons Lyon",
     ]
     return lines
+
+
+def _demo_prospects(cluster: Cluster, member_sirets: list[str]) -> str:
+    import shutil
+
+    from grappe.members.demo_registry import write_demo_stock
+    from grappe.members.registry import registry_import
+
+    stock, legal = write_demo_stock(member_sirets)
+    try:
+        result = registry_import(path=stock, legal_units=legal, cluster=cluster)
+    finally:
+        shutil.rmtree(stock.parent, ignore_errors=True)
+    return result.summary()
 
 
 def generate(count: int) -> list[str]:

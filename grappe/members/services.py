@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -270,9 +271,14 @@ def membership_set_status(*, membership: Membership, status: str, by: Actor) -> 
         membership.left_on = today
     membership.save()
     if status == Membership.Status.ACTIVE:
-        Prospect.objects.filter(
-            cluster=membership.cluster, establishment__siret=membership.organisation.siret
-        ).exclude(establishment__siret="").update(status=Prospect.Status.MEMBER)
+        # As the registry import does: the same SIRET, or the same SIREN (another site).
+        org = membership.organisation
+        same_firm = Q(establishment__siret=org.siret) if org.siret else Q(pk__in=[])
+        if org.siren:
+            same_firm |= Q(establishment__siren=org.siren)
+        Prospect.objects.filter(same_firm, cluster=membership.cluster).update(
+            status=Prospect.Status.MEMBER
+        )
     audit_record(
         actor=by, action="membership.status", target=membership, changes={"status": [old, status]}
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 from grappe.core.access import Actor
 from grappe.core.models import Cluster
 from grappe.members import services
+from grappe.members.registry import import_registry_job  # noqa: F401 - queued by path
 
 
 def send_renewal_reminders() -> int:

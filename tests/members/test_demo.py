@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from grappe.core.models import Cluster, ClusterRole, User
-from grappe.members.models import Membership, Organisation, Post
+from grappe.members.models import Membership, Organisation, Post, Prospect
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,11 @@ def test_demo_seeds_once_and_prints_the_logins(capsys):
     assert Membership.objects.filter(cluster=paris, status="active").count() == 60
     assert Organisation.objects.filter(memberships__cluster=paris, naf_code="59.20Z").count() >= 15
     assert Organisation.objects.filter(memberships__cluster__slug="images-sons-lyon").count() == 8
+    # Prospects come from a generated SIRENE extract read by the real importer.
+    prospects = Prospect.objects.filter(cluster=paris, is_current=True)
+    assert prospects.filter(status="new").count() > 50
+    assert prospects.filter(status="member").count() == 12
+    assert not prospects.filter(establishment__is_active=False).exists()
     # Every organisation has a valid identifier and sits in its cluster's territory.
     for org in Organisation.objects.filter(memberships__cluster=paris):
         org.full_clean(exclude=["slug", "search_document", "name_document"])

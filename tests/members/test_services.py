@@ -321,3 +321,29 @@ def test_renewal_reminders_are_sent_once_and_overdue_members_lapse(
             by=Actor.system(world.paris), today=today
         )
     assert again == 0 and len(mail.outbox) == 1
+
+
+def test_admitting_a_firm_marks_its_prospects_members_by_siret_or_siren(world):
+    from grappe.members.models import Prospect
+    from grappe.territory.models import Establishment
+
+    org = world.org_a
+    other_site = org.siren + "00029"
+    sites = [
+        Establishment.objects.create(
+            siret=org.siret, siren=org.siren, naf_code="59.20Z", commune_code="75118"
+        ),
+        Establishment.objects.create(
+            siret=other_site, siren=org.siren, naf_code="59.20Z", commune_code="75118"
+        ),
+        Establishment.objects.create(
+            siret=new_siret(), siren="123456782", naf_code="59.20Z", commune_code="75118"
+        ),
+    ]
+    prospects = [Prospect.objects.create(cluster=world.paris, establishment=e) for e in sites]
+    membership = org.memberships.get()
+    membership.status = Membership.Status.LAPSED
+    membership.save()
+    services.membership_set_status(membership=membership, status="active", by=manager(world))
+    statuses = [Prospect.objects.get(pk=p.pk).status for p in prospects]
+    assert statuses == ["member", "member", "new"]
