@@ -18,5 +18,10 @@ urlpatterns = [
         views.ClusterSettingsView.as_view(),
         name="cluster-settings",
     ),
+    path(
+        "c/<slug:cluster_slug>/manage/staff/<int:pk>/revoke/",
+        views.StaffRevokeView.as_view(),
+        name="staff-revoke",
+    ),
     path("c/<slug:cluster_slug>/manage/audit/", views.AuditLogView.as_view(), name="audit-log"),
 ]

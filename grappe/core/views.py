@@ -19,7 +19,7 @@ from grappe.core import selectors, services
 from grappe.core.emails import unsubscribe_email_from_token
 from grappe.core.forms import ApiTokenForm, ClusterSettingsForm, EraseAccountForm
 from grappe.core.mixins import MANAGER, ClusterMixin
-from grappe.core.models import ApiToken, User
+from grappe.core.models import ApiToken, ClusterRole, User
 from grappe.core.privacy import personal_data_erase, personal_data_export
 
 
@@ -30,6 +30,12 @@ class ClusterSettingsView(ClusterMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.cluster}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "staff": selectors.staff_list(actor=self.actor),
+        }
 
     def form_valid(self, form):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -48,6 +54,24 @@ class ClusterSettingsView(ClusterMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Paramètres de la grappe enregistrés."))
         return redirect("core:cluster-settings", cluster_slug=self.cluster.slug)
+
+
+class StaffRevokeView(ClusterMixin, View):
+    """Remove a manager or observer role (the last manager stays)."""
+
+    access = MANAGER
+
+    def post(self, request, cluster_slug, pk):
+        role = get_object_or_404(ClusterRole, cluster=self.cluster, pk=pk)
+        try:
+            services.role_revoke(
+                cluster=self.cluster, user=role.user, role=role.role, by=self.actor
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Rôle retiré à %s.") % role.user.email)
+        return redirect("core:cluster-settings", cluster_slug=cluster_slug)
 
 
 class AuditLogView(ClusterMixin, ListView):

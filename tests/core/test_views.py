@@ -209,3 +209,22 @@ def test_collectstatic_works_with_production_settings(tmp_path):
     assert "vendor/leaflet/leaflet.js" in manifest["paths"]
     hashed = tmp_path / "static" / manifest["paths"]["grappe/grappe.css"]
     assert hashed.exists() and hashed.with_name(hashed.name + ".gz").exists()
+
+
+def test_manager_removes_an_observer_but_never_the_last_manager(client, world):
+    from grappe.core.models import ClusterRole
+
+    client.force_login(world.manager)
+    page = client.get("/c/paris/manage/settings/").content.decode()
+    assert "observer@example.org" in page
+    observer = ClusterRole.objects.get(cluster=world.paris, role="observer")
+    client.post(f"/c/paris/manage/staff/{observer.pk}/revoke/")
+    assert not ClusterRole.objects.filter(pk=observer.pk).exists()
+    assert AuditEntry.objects.filter(action="role.revoke", actor=world.manager).exists()
+    own = ClusterRole.objects.get(cluster=world.paris, role="manager")
+    response = client.post(f"/c/paris/manage/staff/{own.pk}/revoke/", follow=True)
+    assert "au moins un" in response.content.decode()
+    assert ClusterRole.objects.filter(pk=own.pk).exists()
+    lyon = ClusterRole.objects.get(cluster=world.lyon, role="manager")
+    assert client.post(f"/c/paris/manage/staff/{lyon.pk}/revoke/").status_code == 404
+    assert ClusterRole.objects.filter(pk=lyon.pk).exists()
