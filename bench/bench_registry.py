@@ -40,31 +40,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from gen_sirene import IMAGE_NAF, MUSIC_NAF, OUT_DIR, default_path, generate  # noqa: E402
 
+from grappe.territory import sirene  # noqa: E402
+
 PARIS_COMMUNES = [f"751{i:02d}" for i in range(1, 21)]
 LYON_COMMUNES = [f"6938{i}" for i in range(1, 10)]
-FILTER_COLUMNS = [
-    "siren",
-    "siret",
-    "statutDiffusionEtablissement",
-    "dateCreationEtablissement",
-    "trancheEffectifsEtablissement",
-    "dateDernierTraitementEtablissement",
-    "etablissementSiege",
-    "numeroVoieEtablissement",
-    "indiceRepetitionEtablissement",
-    "typeVoieEtablissement",
-    "libelleVoieEtablissement",
-    "codePostalEtablissement",
-    "codeCommuneEtablissement",
-    "coordonneeLambertAbscisseEtablissement",
-    "coordonneeLambertOrdonneeEtablissement",
-    "etatAdministratifEtablissement",
-    "enseigne1Etablissement",
-    "denominationUsuelleEtablissement",
-    "activitePrincipaleEtablissement",
-    "nomenclatureActivitePrincipaleEtablissement",
-    "activitePrincipaleNAF25Etablissement",
-]
+FILTER_COLUMNS = [*sirene.ESTABLISHMENT_COLUMNS, *sirene.ESTABLISHMENT_OPTIONAL]
 
 
 def _status_mb(field: str) -> float | None:

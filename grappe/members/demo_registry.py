@@ -11,46 +11,10 @@ from pathlib import Path
 
 from grappe.engine.geo import wgs84_to_lambert93
 from grappe.engine.identifiers import luhn_complete
+from grappe.territory.sirene import LEGAL_UNIT_STOCK_HEADER, STOCK_HEADER
 
-ESTABLISHMENT_HEADER = (
-    "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
-    "trancheEffectifsEtablissement,anneeEffectifsEtablissement,"
-    "activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,"
-    "etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,"
-    "numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,"
-    "indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,"
-    "libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,"
-    "libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,"
-    "codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,"
-    "codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,"
-    "identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,"
-    "coordonneeLambertOrdonneeEtablissement,complementAdresse2Etablissement,"
-    "numeroVoie2Etablissement,indiceRepetition2Etablissement,typeVoie2Etablissement,"
-    "libelleVoie2Etablissement,codePostal2Etablissement,libelleCommune2Etablissement,"
-    "libelleCommuneEtranger2Etablissement,distributionSpeciale2Etablissement,"
-    "codeCommune2Etablissement,codeCedex2Etablissement,libelleCedex2Etablissement,"
-    "codePaysEtranger2Etablissement,libellePaysEtranger2Etablissement,dateDebut,"
-    "etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,"
-    "enseigne3Etablissement,denominationUsuelleEtablissement,"
-    "activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,"
-    "caractereEmployeurEtablissement,activitePrincipaleNAF25Etablissement"
-).split(",")
-LEGAL_UNIT_HEADER = [
-    "siren",
-    "statutDiffusionUniteLegale",
-    "unitePurgeeUniteLegale",
-    "dateCreationUniteLegale",
-    "sigleUniteLegale",
-    "sexeUniteLegale",
-    "prenom1UniteLegale",
-    "prenomUsuelUniteLegale",
-    "nomUniteLegale",
-    "nomUsageUniteLegale",
-    "denominationUniteLegale",
-    "categorieJuridiqueUniteLegale",
-    "activitePrincipaleUniteLegale",
-    "etatAdministratifUniteLegale",
-]
+ESTABLISHMENT_HEADER = STOCK_HEADER
+LEGAL_UNIT_HEADER = LEGAL_UNIT_STOCK_HEADER
 STREETS = [
     ("RUE", "MYRHA"),
     ("RUE", "DES POISSONNIERS"),

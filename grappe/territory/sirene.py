@@ -81,6 +81,51 @@ ESTABLISHMENT_DICTIONARY = (
     "activitePrincipaleNAF25Etablissement",
 )
 
+# The stock files' full headers, in INSEE's order (format 3.11; the NAF 2025 column was
+# added on 2025-12-16). The reader needs only the columns above; these are for writing
+# files shaped like the real ones (test samples, the demo's extract, benchmarks).
+STOCK_HEADER = tuple(
+    (
+        "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
+        "trancheEffectifsEtablissement,anneeEffectifsEtablissement,"
+        "activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,"
+        "etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,"
+        "numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,"
+        "indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,"
+        "libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,"
+        "libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,"
+        "codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,"
+        "codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,"
+        "identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,"
+        "coordonneeLambertOrdonneeEtablissement,complementAdresse2Etablissement,"
+        "numeroVoie2Etablissement,indiceRepetition2Etablissement,typeVoie2Etablissement,"
+        "libelleVoie2Etablissement,codePostal2Etablissement,libelleCommune2Etablissement,"
+        "libelleCommuneEtranger2Etablissement,distributionSpeciale2Etablissement,"
+        "codeCommune2Etablissement,codeCedex2Etablissement,libelleCedex2Etablissement,"
+        "codePaysEtranger2Etablissement,libellePaysEtranger2Etablissement,dateDebut,"
+        "etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,"
+        "enseigne3Etablissement,denominationUsuelleEtablissement,"
+        "activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,"
+        "caractereEmployeurEtablissement,activitePrincipaleNAF25Etablissement"
+    ).split(",")
+)
+LEGAL_UNIT_STOCK_HEADER = tuple(
+    (
+        "siren,statutDiffusionUniteLegale,unitePurgeeUniteLegale,dateCreationUniteLegale,"
+        "sigleUniteLegale,sexeUniteLegale,prenom1UniteLegale,prenom2UniteLegale,"
+        "prenom3UniteLegale,prenom4UniteLegale,prenomUsuelUniteLegale,pseudonymeUniteLegale,"
+        "identifiantAssociationUniteLegale,trancheEffectifsUniteLegale,anneeEffectifsUniteLegale,"
+        "dateDernierTraitementUniteLegale,nombrePeriodesUniteLegale,categorieEntreprise,"
+        "anneeCategorieEntreprise,dateDebut,etatAdministratifUniteLegale,nomUniteLegale,"
+        "nomUsageUniteLegale,denominationUniteLegale,denominationUsuelle1UniteLegale,"
+        "denominationUsuelle2UniteLegale,denominationUsuelle3UniteLegale,"
+        "categorieJuridiqueUniteLegale,activitePrincipaleUniteLegale,"
+        "nomenclatureActivitePrincipaleUniteLegale,nicSiegeUniteLegale,"
+        "economieSocialeSolidaireUniteLegale,societeMissionUniteLegale,"
+        "caractereEmployeurUniteLegale,activitePrincipaleNAF25UniteLegale"
+    ).split(",")
+)
+
 LEGAL_UNIT_COLUMNS = (
     "siren",
     "statutDiffusionUniteLegale",

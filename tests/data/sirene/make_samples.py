@@ -42,47 +42,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from grappe.engine.identifiers import luhn_complete  # noqa: E402
+from grappe.territory.sirene import LEGAL_UNIT_STOCK_HEADER, STOCK_HEADER  # noqa: E402
 
-ESTABLISHMENT_HEADER_LINE = (
-    "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
-    "trancheEffectifsEtablissement,anneeEffectifsEtablissement,"
-    "activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,"
-    "etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,"
-    "numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,"
-    "indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,"
-    "libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,"
-    "libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,"
-    "codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,"
-    "codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,"
-    "identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,"
-    "coordonneeLambertOrdonneeEtablissement,complementAdresse2Etablissement,"
-    "numeroVoie2Etablissement,indiceRepetition2Etablissement,typeVoie2Etablissement,"
-    "libelleVoie2Etablissement,codePostal2Etablissement,libelleCommune2Etablissement,"
-    "libelleCommuneEtranger2Etablissement,distributionSpeciale2Etablissement,"
-    "codeCommune2Etablissement,codeCedex2Etablissement,libelleCedex2Etablissement,"
-    "codePaysEtranger2Etablissement,libellePaysEtranger2Etablissement,dateDebut,"
-    "etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,"
-    "enseigne3Etablissement,denominationUsuelleEtablissement,"
-    "activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,"
-    "caractereEmployeurEtablissement,activitePrincipaleNAF25Etablissement"
-)
-ESTABLISHMENT_HEADER = ESTABLISHMENT_HEADER_LINE.split(",")
+ESTABLISHMENT_HEADER = list(STOCK_HEADER)
 
-LEGAL_UNIT_HEADER_LINE = (
-    "siren,statutDiffusionUniteLegale,unitePurgeeUniteLegale,dateCreationUniteLegale,"
-    "sigleUniteLegale,sexeUniteLegale,prenom1UniteLegale,prenom2UniteLegale,"
-    "prenom3UniteLegale,prenom4UniteLegale,prenomUsuelUniteLegale,pseudonymeUniteLegale,"
-    "identifiantAssociationUniteLegale,trancheEffectifsUniteLegale,anneeEffectifsUniteLegale,"
-    "dateDernierTraitementUniteLegale,nombrePeriodesUniteLegale,categorieEntreprise,"
-    "anneeCategorieEntreprise,dateDebut,etatAdministratifUniteLegale,nomUniteLegale,"
-    "nomUsageUniteLegale,denominationUniteLegale,denominationUsuelle1UniteLegale,"
-    "denominationUsuelle2UniteLegale,denominationUsuelle3UniteLegale,"
-    "categorieJuridiqueUniteLegale,activitePrincipaleUniteLegale,"
-    "nomenclatureActivitePrincipaleUniteLegale,nicSiegeUniteLegale,"
-    "economieSocialeSolidaireUniteLegale,societeMissionUniteLegale,"
-    "caractereEmployeurUniteLegale,activitePrincipaleNAF25UniteLegale"
-)
-LEGAL_UNIT_HEADER = LEGAL_UNIT_HEADER_LINE.split(",")
+LEGAL_UNIT_HEADER = list(LEGAL_UNIT_STOCK_HEADER)
 
 COMMUNE_NAMES = {
     "75118": ("75018", "PARIS 18"),
