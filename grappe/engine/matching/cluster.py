@@ -94,7 +94,10 @@ def _joint(
     if signal.strength == 0.0 or not scored:
         return None
     needed = max(signal.min_partners or 0, 3)
-    if signal.min_partners and not signal.other_countries and len(scored) < signal.min_partners:
+    if signal.other_countries:
+        # Partners abroad complete the consortium: the cluster brings its own members.
+        needed = min(needed, len(scored))
+    elif signal.min_partners and len(scored) < signal.min_partners:
         return None
     best_single = scored[0][0]
     top = [score for score, _ in scored[:needed]]

@@ -4,8 +4,8 @@ Texts become sparse vectors of French stems (``grappe.engine.text.terms``) plus 
 pseudo-terms, weighted by field, sub-linear term frequency and inverse document frequency
 over the calls corpus (:class:`CorpusStats`), cut to their strongest terms and normalised,
 so that a cosine is one short loop. Everything here is deterministic: vectors are ordered by
-weight then term, and every sum runs in that order, which keeps the indexed ranking and the
-pair-by-pair scoring bit-for-bit equal.
+weight then term, and cosines sum shared terms in sorted order, which keeps the indexed
+ranking and the pair-by-pair scoring bit-for-bit equal.
 """
 
 from __future__ import annotations
@@ -132,13 +132,15 @@ def vectorise(tf: Mapping[str, float], stats: CorpusStats, limit: int) -> Vector
 
 
 def cosine(a: Vector, b: Vector) -> float:
-    """Dot product of unit vectors, summed in ``a``'s order (the index sums the same way)."""
-    total = 0.0
-    for term, weight in a.items():
-        other = b.get(term)
-        if other is not None:
-            total += weight * other
-    return total
+    """Dot product of unit vectors over their shared terms, summed in sorted term order.
+
+    One fixed order wherever a cosine is taken keeps the indexed ranking and the
+    pair-by-pair scoring bit-for-bit equal.
+    """
+    shared = a.keys() & b.keys()
+    if not shared:
+        return 0.0
+    return sum([a[term] * b[term] for term in sorted(shared)])
 
 
 # --- calls --------------------------------------------------------------------------------
@@ -211,9 +213,9 @@ class OrgFeatures:
     surface: dict[str, str] = field(default_factory=dict)
 
     @property
-    def static_class(self) -> tuple:
+    def static_class(self) -> tuple[tuple[str, ...], tuple[str, ...], str]:
         """What the static part of a score depends on: kinds, activities, size band."""
-        return (self.kinds, self.profile.naf_codes, self.org.size_band)
+        return (tuple(sorted(self.kinds)), self.profile.naf_codes, self.org.size_band or "")
 
 
 def org_features(org: OrgProfile, stats: CorpusStats) -> OrgFeatures:

@@ -594,10 +594,12 @@ class SectorProfile:
     label: str
 
     def weight(self, concept: str) -> float:
-        for name, value in self.weights:
-            if name == concept:
-                return value
-        return 0.0
+        return _weight_table(self.weights).get(concept, 0.0)
+
+
+@cache
+def _weight_table(weights: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    return dict(weights)
 
 
 @cache

@@ -1,73 +1,112 @@
 """Rank open calls for organisations without scoring every pair, with the exact same result.
 
 A score is ``static + sparse`` (see :mod:`scoring`). *Static* depends on the call and, on
-the organisation's side, only on its kinds, NAF codes and size band — its *class*; *sparse*
-is non-negative and non-zero only for calls sharing a term with the organisation's profile,
-needs or past applications. So the top N of an organisation is found among:
+the organisation's side, only on its *class*: kinds, NAF codes and size band. *Sparse* is
+non-negative and comes from cosines between the organisation's text vectors (profile, each
+need, each past application) and the call's.
 
-1. the calls its text vectors reach through an inverted index (term -> calls), and
-2. for each territory key it holds (its commune, department, region, France, Europe...), the
-   N calls of that key with the best static score for its class — computed once per
-   (key, class) and shared by every organisation of that class there.
+The index keeps, per term, the calls holding it, split by *group* = (territory key, audience
+signature), so an organisation only reads the postings of calls it may be matched to: its
+territory keys (commune, department, region, France, Europe...) and the audiences admitting
+its kind. For each organisation:
 
-Why nothing is missed: a call with no shared term scores its static part only; if it is
-not among the N best static calls of a key containing it, those N calls all score at least
-as much (sparse >= 0) and come before it in the (score desc, id asc) order, so it is not in
-the top N either. Every candidate is then scored with the same float operations, in the same
-order, as :func:`grappe.engine.matching.scoring.evaluate`, so the indexed top N and the
-brute-force top N are identical (``bench/bench_matching.py`` checks it).
+1. Each vector's terms are split, by impact (weight x the term's largest weight in any call),
+   into *non-essential* ones, whose impacts add up to at most ``budget``, and *essential*
+   ones, whose postings are read to get partial dot products. A call's cosine is at most its
+   partial dot plus the non-essential sum, so every call reached through an essential term
+   gets an upper bound on its score; a call reached by none gets ``static + left_out``.
+2. Candidates come in decreasing upper bound, merging the reached calls (sorted by their
+   bound) with each territory key's calls sorted by static score (computed once per class
+   and key); each is scored exactly until the next bound is below the N-th best score found.
+
+Nothing is missed, because every call left has an upper bound below a score already in the
+top N. Candidates are scored with the same float operations, in the same order, as
+:func:`grappe.engine.matching.scoring.evaluate` (bounds carry a little slack), so the
+indexed top N and the brute-force top N are identical; ``bench/bench_matching.py`` checks it.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
-from grappe.engine.matching import lexicon, scoring
+from grappe.engine.matching import eligibility, lexicon, scoring
 from grappe.engine.matching.features import (
     CallFeatures,
     CorpusStats,
     OrgFeatures,
     call_features,
     call_term_frequencies,
+    cosine,
     document_terms,
     org_features,
 )
 from grappe.engine.matching.profiles import CallProfile, Match, OrgProfile
 from grappe.engine.matching.scoring import DEFAULT_WEIGHTS, Weights
 
+SLACK = 1e-9  # bounds are summed in another order than exact scores: never undercut
+
 
 class _Postings:
-    """term -> parallel lists of call positions and weights."""
+    """term -> group -> (positions, weights) of the calls holding it; the term's largest weight."""
 
     def __init__(self) -> None:
-        self.calls: dict[str, list[int]] = {}
-        self.weights: dict[str, list[float]] = {}
+        self.lists: dict[str, dict[int, tuple[list[int], list[float]]]] = {}
+        self.maximum: dict[str, float] = {}
 
-    def add(self, position: int, vector: dict[str, float]) -> None:
+    def add(self, position: int, groups: list[int], vector: dict[str, float]) -> None:
         for term, weight in vector.items():
-            self.calls.setdefault(term, []).append(position)
-            self.weights.setdefault(term, []).append(weight)
+            by_group = self.lists.setdefault(term, {})
+            for group in groups:
+                entry = by_group.get(group)
+                if entry is None:
+                    entry = by_group[group] = ([], [])
+                entry[0].append(position)
+                entry[1].append(weight)
+            if weight > self.maximum.get(term, 0.0):
+                self.maximum[term] = weight
 
-    def dot(self, vector: dict[str, float]) -> dict[int, float]:
-        """Dot products of ``vector`` with every call sharing a term, summed in its order."""
+    def essential(
+        self, vector: dict[str, float], budget: float, groups: list[int]
+    ) -> tuple[dict[int, float], float]:
+        """Partial dot products through the essential terms for the calls of ``groups``,
+        and the bound on what the non-essential terms add to any cosine.
+
+        A call sharing several of the organisation's groups (a perimeter of several communes)
+        is counted once per group: its partial dot is overestimated, which keeps it a bound.
+        """
+        impacts = sorted(
+            (weight * self.maximum.get(term, 0.0), term) for term, weight in vector.items()
+        )
+        rest, cut = 0.0, 0
+        for impact, _ in impacts:
+            if rest + impact > budget:
+                break
+            rest += impact
+            cut += 1
         acc: dict[int, float] = {}
         get = acc.get
-        for term, weight in vector.items():
-            positions = self.calls.get(term)
-            if positions is None:
+        for _, term in impacts[cut:]:
+            by_group = self.lists.get(term)
+            if not by_group:
                 continue
-            for position, other in zip(positions, self.weights[term], strict=True):
-                acc[position] = get(position, 0.0) + weight * other
-        return acc
+            weight = vector[term]
+            for group in groups:
+                entry = by_group.get(group)
+                if entry is not None:
+                    for position, other in zip(entry[0], entry[1], strict=True):
+                        acc[position] = get(position, 0.0) + weight * other
+        return acc, rest
 
 
-def _best(accumulators: Iterable[dict[int, float]]) -> dict[int, float]:
+def _best_of(partials: list[tuple[dict[int, float], float]], floor: float) -> dict[int, float]:
+    """Per call, the largest (partial dot + non-essential bound) over several vectors."""
     best: dict[int, float] = {}
-    for acc in accumulators:
+    for acc, rest in partials:
         for position, value in acc.items():
-            if value > best.get(position, 0.0):
+            value += rest
+            if value > best.get(position, floor):
                 best[position] = value
     return best
 
@@ -76,7 +115,8 @@ class CallMatcher:
     """An index of the calls open on ``as_of``, to rank them for many organisations.
 
     ``stats`` default to the document frequencies of all the ``calls`` given (open or not).
-    Call ids must be unique.
+    Call ids must be unique. ``budget`` balances reading postings against scoring
+    candidates; it changes the speed, never the result.
     """
 
     def __init__(
@@ -86,9 +126,11 @@ class CallMatcher:
         as_of: date,
         stats: CorpusStats | None = None,
         weights: Weights = DEFAULT_WEIGHTS,
+        budget: float = 0.05,
     ) -> None:
         self.as_of = as_of
         self.weights = weights
+        self.budget = budget
         all_calls = list(calls)
         seen: set[str] = set()
         for call in all_calls:
@@ -108,23 +150,45 @@ class CallMatcher:
                 self.calls.append(features)
         del frequencies
         self.ids = [features.call.id for features in self.calls]
+        self.id_rank = [0] * len(self.ids)
+        for rank, position in enumerate(sorted(range(len(self.ids)), key=self.ids.__getitem__)):
+            self.id_rank[position] = rank
+        # Groups: (territory key, audience signature) -> number; per key, its signatures.
+        self._groups: dict[tuple[str, frozenset[str]], int] = {}
+        self._signatures: dict[str, list[tuple[frozenset[str], int]]] = {}
         self.by_key: dict[str, list[int]] = {}
         self.text = _Postings()
         self.history = _Postings()
         for position, features in enumerate(self.calls):
-            for key in features.keys:
+            groups = []
+            for key in sorted(features.keys):
                 self.by_key.setdefault(key, []).append(position)
-            self.text.add(position, features.vector)
-            self.history.add(position, features.history)
-        self.territory = [
-            weights.territory * scoring.territory_value(features) for features in self.calls
-        ]
+                groups.append(self._group(key, features.audiences))
+            self.text.add(position, groups, features.vector)
+            self.history.add(position, groups, features.history)
+        self.territory = [scoring.territory_part(f, weights) for f in self.calls]
         self._audience: dict[frozenset[str], list[float | None]] = {}
         self._sector: dict[tuple[str, ...], list[float]] = {}
         self._size: dict[str | None, list[float]] = {}
-        self._top: dict[tuple, list[int]] = {}
+        self._classes: dict[tuple, tuple[list[float | None], dict[str, list[int]]]] = {}
 
-    # -- static parts, one list per distinct kinds / activities / size band -----------------
+    def _group(self, key: str, audiences: frozenset[str]) -> int:
+        group = self._groups.get((key, audiences))
+        if group is None:
+            group = self._groups[(key, audiences)] = len(self._groups)
+            self._signatures.setdefault(key, []).append((audiences, group))
+        return group
+
+    def groups_for(self, org: OrgFeatures) -> list[int]:
+        """The groups whose calls this organisation may be matched to."""
+        return [
+            group
+            for key in sorted(org.keys)
+            for audiences, group in self._signatures.get(key, ())
+            if eligibility.admits(audiences, org.kinds) is not False
+        ]
+
+    # -- static scores, per class of organisation -------------------------------------------
 
     def _audience_parts(self, kinds: frozenset[str]) -> list[float | None]:
         parts = self._audience.get(kinds)
@@ -147,28 +211,34 @@ class CallMatcher:
             self._size[size_band] = parts
         return parts
 
-    def _statics(self, org: OrgFeatures):
-        return (
-            self._audience_parts(org.kinds),
-            self._sector_parts(org.profile),
-            self._size_parts(org.org.size_band),
-        )
+    def _class(self, org: OrgFeatures) -> tuple[list[float | None], dict[str, list[int]]]:
+        """Static score of every call for the org's class (None: the audience excludes it)
+        and the per-key lists sorted by static score, filled lazily."""
+        entry = self._classes.get(org.static_class)
+        if entry is None:
+            if len(self._classes) >= 16:
+                self._classes.clear()
+            audience = self._audience_parts(org.kinds)
+            sector = self._sector_parts(org.profile)
+            size = self._size_parts(org.org.size_band)
+            static: list[float | None] = [
+                None if a is None else scoring.static_total((t, a, s, z))
+                for t, a, s, z in zip(self.territory, audience, sector, size, strict=True)
+            ]
+            entry = (static, {})
+            self._classes[org.static_class] = entry
+        return entry
 
-    def _top_static(self, key: str, org: OrgFeatures, count: int) -> list[int]:
-        cache_key = (key, org.static_class, count)
-        top = self._top.get(cache_key)
-        if top is None:
-            audience, sector, size = self._statics(org)
-            territory, ids = self.territory, self.ids
-            scored = []
-            for position in self.by_key.get(key, ()):
-                part = audience[position]
-                if part is not None:
-                    static = ((territory[position] + part) + sector[position]) + size[position]
-                    scored.append((-static, ids[position], position))
-            top = [position for _, _, position in heapq.nsmallest(count, scored)]
-            self._top[cache_key] = top
-        return top
+    def _sorted(self, key: str, static: list[float | None], lists: dict[str, list[int]]):
+        ordered = lists.get(key)
+        if ordered is None:
+            id_rank = self.id_rank
+            ordered = sorted(
+                (p for p in self.by_key.get(key, ()) if static[p] is not None),
+                key=lambda p: (-static[p], id_rank[p]),
+            )
+            lists[key] = ordered
+        return ordered
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -180,31 +250,69 @@ class CallMatcher:
         features = org if isinstance(org, OrgFeatures) else self.features(org)
         if top <= 0:
             return []
-        weights = self.weights
-        audience, sector, size = self._statics(features)
-        text = self.text.dot(features.vector)
-        needs = _best(self.text.dot(vector) for vector in features.needs)
-        history = _best(self.history.dot(vector) for _, vector in features.history)
-        candidates = set(text) | set(needs) | set(history)
-        for key in features.keys:
-            candidates.update(self._top_static(key, features, top))
-        territory, ids, calls, org_keys = self.territory, self.ids, self.calls, features.keys
-        ranked = []
-        for position in candidates:
-            part = audience[position]
-            if part is None or calls[position].keys.isdisjoint(org_keys):
+        weights, calls, id_rank = self.weights, self.calls, self.id_rank
+        static, lists = self._class(features)
+        groups = self.groups_for(features)
+        budget = self.budget
+        text_acc, text_rest = self.text.essential(features.vector, budget, groups)
+        needs = [self.text.essential(v, budget, groups) for v in features.needs]
+        history = [self.history.essential(v, budget, groups) for _, v in features.history]
+        need_floor = max((rest for _, rest in needs), default=0.0)
+        history_floor = max((rest for _, rest in history), default=0.0)
+        # What a call reached by no essential term can add to its static score, at most.
+        left_out = SLACK + scoring.sparse_total(
+            scoring.sparse_parts(text_rest, need_floor, history_floor, weights)
+        )
+        need_upper = _best_of(needs, need_floor)
+        history_upper = _best_of(history, history_floor)
+        reached = set(text_acc)
+        reached.update(need_upper)
+        reached.update(history_upper)
+        w_text, w_need, w_history = weights.text, weights.need, weights.history
+        text_scale, need_scale = weights.text_scale, weights.need_scale
+        bounded = []
+        for position in reached:
+            part = static[position]
+            if part is None:
                 continue
-            static = ((territory[position] + part) + sector[position]) + size[position]
+            upper = (
+                part
+                + w_text * min(1.0, (text_acc.get(position, 0.0) + text_rest) * text_scale)
+                + w_need * min(1.0, need_upper.get(position, need_floor) * need_scale)
+                + w_history * min(1.0, history_upper.get(position, history_floor))
+            )
+            bounded.append((-(upper + SLACK), id_rank[position], position))
+        bounded.sort()
+
+        def walk(key: str) -> Iterator[tuple[float, int, int]]:
+            for position in self._sorted(key, static, lists):
+                if position not in reached:
+                    yield (-(static[position] + left_out), id_rank[position], position)
+
+        heap: list[tuple[float, int, int]] = []  # (total, -id rank, position): worst on top
+        done: set[int] = set()
+        streams = [iter(bounded), *(walk(key) for key in sorted(features.keys))]
+        for negative_bound, _, position in heapq.merge(*streams):
+            if len(heap) == top and -negative_bound < heap[0][0]:
+                break
+            if position in done:
+                continue
+            done.add(position)
+            call = calls[position]
             sparse = scoring.sparse_total(
                 scoring.sparse_parts(
-                    text.get(position, 0.0),
-                    needs.get(position, 0.0),
-                    history.get(position, 0.0),
+                    cosine(features.vector, call.vector),
+                    scoring.best_need(call, features)[0],
+                    scoring.best_history(call, features)[0],
                     weights,
                 )
             )
-            ranked.append((-(static + sparse), ids[position], position))
-        best = heapq.nsmallest(top, ranked)
+            item = (static[position] + sparse, -id_rank[position], position)
+            if len(heap) < top:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+        best = sorted(heap, reverse=True)
         return [self._match(calls[position], features) for _, _, position in best]
 
     def rank_brute_force(self, org: OrgProfile | OrgFeatures, *, top: int = 10) -> list[Match]:
@@ -219,7 +327,14 @@ class CallMatcher:
         return [self._match(self.calls[position], features) for _, _, position in best]
 
     def rank_all(self, orgs: Iterable[OrgProfile], *, top: int = 10) -> dict[str, list[Match]]:
-        return {org.id: self.rank(org, top=top) for org in orgs}
+        """``rank`` for every organisation, processed class by class (same kinds, activities
+        and size band) so that each class's static lists are built once."""
+        features = [self.features(org) for org in orgs]
+        order = sorted(range(len(features)), key=lambda i: (features[i].static_class, i))
+        results: dict[int, list[Match]] = {}
+        for index in order:
+            results[index] = self.rank(features[index], top=top)
+        return {features[i].org.id: results[i] for i in range(len(features))}
 
     def _match(self, call: CallFeatures, org: OrgFeatures) -> Match:
         evaluation = scoring.evaluate(call, org, self.as_of, self.weights)
@@ -250,6 +365,6 @@ def rank_for_all(
     stats: CorpusStats | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> dict[str, list[Match]]:
-    """``rank_calls`` for many organisations at once, sharing one index: {org id: matches}."""
+    """``rank_calls`` for many organisations sharing one index: {org id: matches, best first}."""
     matcher = CallMatcher(calls, as_of=as_of, stats=stats, weights=weights)
     return matcher.rank_all(orgs, top=top)
