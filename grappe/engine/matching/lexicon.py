@@ -492,7 +492,7 @@ NAF_PROFILES: dict[str, tuple[str, dict[str, float]]] = {
     "59.20Z": (
         "enregistrement sonore et édition musicale",
         {
-            "musique": 1.0,
+            "musique": 0.5,
             "enregistrement": 1.0,
             "edition": 0.8,
             "developpement_artiste": 0.6,
@@ -504,7 +504,7 @@ NAF_PROFILES: dict[str, tuple[str, dict[str, float]]] = {
     "90.01Z": (
         "arts du spectacle vivant",
         {
-            "musique": 1.0,
+            "musique": 0.5,
             "spectacle": 1.0,
             "festival": 0.8,
             "creation": 0.8,
@@ -517,7 +517,7 @@ NAF_PROFILES: dict[str, tuple[str, dict[str, float]]] = {
     "90.02Z": (
         "activités de soutien au spectacle vivant",
         {
-            "musique": 0.8,
+            "musique": 0.5,
             "spectacle": 1.0,
             "festival": 0.6,
             "developpement_artiste": 0.7,
@@ -532,14 +532,14 @@ NAF_PROFILES: dict[str, tuple[str, dict[str, float]]] = {
     ),
     "90.03B": (
         "autre création artistique",
-        {"creation": 1.0, "musique": 0.8, "enregistrement": 0.4, "spectacle": 0.3},
+        {"creation": 1.0, "musique": 0.5, "enregistrement": 0.4, "spectacle": 0.3},
     ),
     "90.04Z": (
         "gestion de salles de spectacles",
         {
             "lieu": 1.0,
             "spectacle": 1.0,
-            "musique": 0.8,
+            "musique": 0.5,
             "festival": 0.3,
             "travaux": 0.5,
             "accessibilite": 0.4,
@@ -549,23 +549,23 @@ NAF_PROFILES: dict[str, tuple[str, dict[str, float]]] = {
     ),
     "32.20Z": (
         "fabrication d'instruments de musique",
-        {"artisanat": 1.0, "musique": 0.5, "industrie": 0.4, "salon": 0.5, "export": 0.4},
+        {"artisanat": 1.0, "musique": 0.3, "industrie": 0.4, "salon": 0.5, "export": 0.4},
     ),
     "47.63Z": (
         "commerce de détail d'enregistrements musicaux et vidéo",
-        {"commerce": 1.0, "musique": 0.6, "enregistrement": 0.5, "numerique": 0.4},
+        {"commerce": 1.0, "musique": 0.3, "enregistrement": 0.5, "numerique": 0.4},
     ),
     "85.52Z": (
         "enseignement culturel",
-        {"eac": 1.0, "musique": 0.8, "formation": 0.4, "quartiers": 0.3},
+        {"eac": 1.0, "musique": 0.5, "formation": 0.4, "quartiers": 0.3},
     ),
     "60.10Z": (
         "édition et diffusion de programmes radio",
-        {"radio": 1.0, "musique": 0.6, "numerique": 0.3, "eac": 0.3},
+        {"radio": 1.0, "musique": 0.3, "numerique": 0.3, "eac": 0.3},
     ),
     "18.20Z": (
         "reproduction d'enregistrements",
-        {"industrie": 1.0, "enregistrement": 0.6, "musique": 0.5, "export": 0.3, "ecologie": 0.3},
+        {"industrie": 1.0, "enregistrement": 0.6, "musique": 0.3, "export": 0.3, "ecologie": 0.3},
     ),
     "94.99Z": (
         "autres organisations fonctionnant par adhésion volontaire",
