@@ -34,31 +34,60 @@ def _weighted_terms(fields: Iterable[tuple[str, float]], *, categories=()) -> di
     """Field-weighted term frequencies of some texts, concept pseudo-terms included."""
     tf: dict[str, float] = {}
     for text, weight in fields:
-        sequence = terms(text)
-        for term in sequence:
-            tf[term] = tf.get(term, 0.0) + weight
-        for concept, count in lexicon.concepts_in(sequence).items():
-            key = lexicon.CONCEPT_PREFIX + concept
-            tf[key] = tf.get(key, 0.0) + weight * count * CONCEPT_WEIGHT
+        _add_terms(tf, terms(text), weight)
+    _add_categories(tf, categories)
+    return tf
+
+
+def _add_terms(tf: dict[str, float], sequence: list[str], weight: float) -> dict[str, int]:
+    for term in sequence:
+        tf[term] = tf.get(term, 0.0) + weight
+    found = lexicon.concepts_in(sequence)
+    for concept, count in found.items():
+        key = lexicon.CONCEPT_PREFIX + concept
+        tf[key] = tf.get(key, 0.0) + weight * count * CONCEPT_WEIGHT
+    return found
+
+
+def _add_categories(tf: dict[str, float], categories: Iterable[tuple[str, float]]) -> None:
     for category, weight in categories:
         for concept in lexicon.CATEGORY_CONCEPTS.get(lexicon.category_key(category), ()):
             key = lexicon.CONCEPT_PREFIX + concept
             tf[key] = tf.get(key, 0.0) + weight * CONCEPT_WEIGHT
-    return tf
+
+
+def analyse_call(call: CallProfile) -> tuple[dict[str, float], dict[str, float]]:
+    """One pass over a call's texts: weighted term frequencies (title 3, categories 2,
+    texts and programs 1, funders 0.5, concepts included) and concept prominence
+    (title or category 1, description or programs 0.7, eligibility 0.4)."""
+    tf: dict[str, float] = {}
+    strengths: dict[str, float] = {}
+    fields = (
+        (call.title, 3.0, 1.0),
+        (" ".join(c.rpartition("|")[2] for c in call.categories), 2.0, None),
+        (call.description, 1.0, 0.7),
+        (call.eligibility, 1.0, 0.4),
+        (" ".join(call.programs), 1.0, 0.7),
+        (" ".join(call.financers), 0.5, None),
+    )
+    found_by_strength: list[tuple[float, dict[str, int]]] = []
+    for text, weight, strength in fields:
+        found = _add_terms(tf, terms(text), weight)
+        if strength is not None:
+            found_by_strength.append((strength, found))
+    _add_categories(tf, [(c, 2.0) for c in call.categories])
+    for strength, found in sorted(found_by_strength, key=lambda item: -item[0]):
+        for concept in found:
+            strengths.setdefault(concept, strength)
+    for category in call.categories:
+        for concept in lexicon.CATEGORY_CONCEPTS.get(lexicon.category_key(category), ()):
+            strengths[concept] = 1.0
+    return tf, dict(sorted(strengths.items()))
 
 
 def call_term_frequencies(call: CallProfile) -> dict[str, float]:
-    """Weighted term frequencies of a call: title 3, categories 2, texts 1, funders 0.5."""
-    categories = [c.rpartition("|")[2] for c in call.categories]
-    fields = [
-        (call.title, 3.0),
-        (" ".join(categories), 2.0),
-        (call.description, 1.0),
-        (call.eligibility, 1.0),
-        (" ".join(call.programs), 1.0),
-        (" ".join(call.financers), 0.5),
-    ]
-    return _weighted_terms(fields, categories=[(c, 2.0) for c in call.categories])
+    """Weighted term frequencies of a call (see :func:`analyse_call`)."""
+    return analyse_call(call)[0]
 
 
 def _token(prefix: str, text: str) -> str:
@@ -155,7 +184,6 @@ class CallFeatures:
     strengths: dict[str, float]  # concept -> 0.4 (eligibility) .. 1.0 (title or category)
     vector: Vector
     history: Vector
-    unique_terms: frozenset[str]
 
     def is_open(self, as_of: date) -> bool:
         call = self.call
@@ -166,24 +194,15 @@ class CallFeatures:
 
 def concept_strengths(call: CallProfile) -> dict[str, float]:
     """How prominently a call mentions each concept: title/categories 1, description 0.7..."""
-    strengths: dict[str, float] = {}
-    tiers = [
-        (1.0, [call.title]),
-        (0.7, [call.description, " ".join(call.programs)]),
-        (0.4, [call.eligibility]),
-    ]
-    for strength, texts in tiers:
-        for text in texts:
-            for concept in lexicon.concepts_in(terms(text)):
-                strengths.setdefault(concept, strength)
-    for category in call.categories:
-        for concept in lexicon.CATEGORY_CONCEPTS.get(lexicon.category_key(category), ()):
-            strengths[concept] = 1.0
-    return dict(sorted(strengths.items()))
+    return analyse_call(call)[1]
 
 
-def call_features(call: CallProfile, stats: CorpusStats, tf=None) -> CallFeatures:
-    tf = tf if tf is not None else call_term_frequencies(call)
+def call_features(
+    call: CallProfile,
+    stats: CorpusStats,
+    analysis: tuple[dict[str, float], dict[str, float]] | None = None,
+) -> CallFeatures:
+    tf, strengths = analysis if analysis is not None else analyse_call(call)
     history = history_term_frequencies(call.title, call.categories, call.financers, call.programs)
     text = " ".join((call.title, call.eligibility, call.description))
     return CallFeatures(
@@ -191,10 +210,9 @@ def call_features(call: CallProfile, stats: CorpusStats, tf=None) -> CallFeature
         keys=call.perimeter.keys,
         audiences=frozenset(call.targeted_audiences),
         size=eligibility.size_limit(text),
-        strengths=concept_strengths(call),
+        strengths=strengths,
         vector=vectorise(tf, stats, CALL_TERMS),
         history=vectorise(history, stats, HISTORY_TERMS),
-        unique_terms=frozenset(tf) | frozenset(history),
     )
 
 

@@ -629,33 +629,32 @@ def _normalise_naf(code: str) -> str:
 
 
 @cache
-def _triggers() -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Term sequences -> the concepts they trigger."""
+def _triggers() -> dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]:
+    """First term -> (rest of the phrase, concepts it triggers), for every trigger phrase."""
     table: dict[tuple[str, ...], set[str]] = {}
     for concept, (_, phrases) in CONCEPTS.items():
         for phrase in phrases:
             key = tuple(terms(phrase))
             if key:
                 table.setdefault(key, set()).add(concept)
-    return {key: tuple(sorted(value)) for key, value in table.items()}
-
-
-@cache
-def _max_phrase() -> int:
-    return max(len(key) for key in _triggers())
+    by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for key, concepts in table.items():
+        by_first.setdefault(key[0], []).append((key[1:], tuple(sorted(concepts))))
+    return {first: tuple(entries) for first, entries in by_first.items()}
 
 
 def concepts_in(sequence: Sequence[str]) -> dict[str, int]:
     """Concepts mentioned in a sequence of terms, with how many times."""
     table = _triggers()
-    longest = _max_phrase()
     found: dict[str, int] = {}
-    for start in range(len(sequence)):
-        for length in range(1, longest + 1):
-            key = tuple(sequence[start : start + length])
-            if len(key) < length:
-                break
-            for concept in table.get(key, ()):
+    for start, term in enumerate(sequence):
+        entries = table.get(term)
+        if entries is None:
+            continue
+        for rest, concepts in entries:
+            if rest and tuple(sequence[start + 1 : start + 1 + len(rest)]) != rest:
+                continue
+            for concept in concepts:
                 found[concept] = found.get(concept, 0) + 1
     return found
 

@@ -36,8 +36,8 @@ from grappe.engine.matching.features import (
     CallFeatures,
     CorpusStats,
     OrgFeatures,
+    analyse_call,
     call_features,
-    call_term_frequencies,
     cosine,
     document_terms,
     org_features,
@@ -54,6 +54,7 @@ class _Postings:
     def __init__(self) -> None:
         self.lists: dict[str, dict[int, tuple[list[int], list[float]]]] = {}
         self.maximum: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
 
     def add(self, position: int, groups: list[int], vector: dict[str, float]) -> None:
         for term, weight in vector.items():
@@ -64,6 +65,7 @@ class _Postings:
                     entry = by_group[group] = ([], [])
                 entry[0].append(position)
                 entry[1].append(weight)
+            self.counts[term] = self.counts.get(term, 0) + len(groups)
             if weight > self.maximum.get(term, 0.0):
                 self.maximum[term] = weight
 
@@ -73,21 +75,30 @@ class _Postings:
         """Partial dot products through the essential terms for the calls of ``groups``,
         and the bound on what the non-essential terms add to any cosine.
 
+        A term's impact is its weight times its largest weight in any call: a call gains at
+        most that from it. Non-essential terms are chosen greedily, those saving the most
+        postings per unit of impact first, while their impacts add up to at most ``budget``.
         A call sharing several of the organisation's groups (a perimeter of several communes)
         is counted once per group: its partial dot is overestimated, which keeps it a bound.
         """
-        impacts = sorted(
-            (weight * self.maximum.get(term, 0.0), term) for term, weight in vector.items()
+        maximum, counts = self.maximum, self.counts
+        ranked = sorted(
+            (
+                (-counts.get(term, 0) / impact if impact > 0.0 else float("-inf"), term, impact)
+                for term, weight in vector.items()
+                for impact in (weight * maximum.get(term, 0.0),)
+            )
         )
-        rest, cut = 0.0, 0
-        for impact, _ in impacts:
-            if rest + impact > budget:
-                break
-            rest += impact
-            cut += 1
+        rest = 0.0
+        essential = []
+        for _, term, impact in ranked:
+            if rest + impact <= budget:
+                rest += impact
+            else:
+                essential.append(term)
         acc: dict[int, float] = {}
         get = acc.get
-        for _, term in impacts[cut:]:
+        for term in essential:
             by_group = self.lists.get(term)
             if not by_group:
                 continue
@@ -137,18 +148,18 @@ class CallMatcher:
             if call.id in seen:
                 raise ValueError(f"duplicate call id: {call.id!r}")
             seen.add(call.id)
-        frequencies = [call_term_frequencies(call) for call in all_calls]
+        analyses = [analyse_call(call) for call in all_calls]
         if stats is None:
             stats = CorpusStats.from_term_sets(
-                document_terms(call, tf) for call, tf in zip(all_calls, frequencies, strict=True)
+                document_terms(call, tf) for call, (tf, _) in zip(all_calls, analyses, strict=True)
             )
         self.stats = stats
         self.calls: list[CallFeatures] = []
-        for call, tf in zip(all_calls, frequencies, strict=True):
-            features = call_features(call, stats, tf)
+        for call, analysis in zip(all_calls, analyses, strict=True):
+            features = call_features(call, stats, analysis)
             if features.is_open(as_of) and features.keys:
                 self.calls.append(features)
-        del frequencies
+        del analyses
         self.ids = [features.call.id for features in self.calls]
         self.id_rank = [0] * len(self.ids)
         for rank, position in enumerate(sorted(range(len(self.ids)), key=self.ids.__getitem__)):
@@ -275,11 +286,14 @@ class CallMatcher:
             part = static[position]
             if part is None:
                 continue
+            text = (text_acc.get(position, 0.0) + text_rest) * text_scale
+            need = need_upper.get(position, need_floor) * need_scale
+            past = history_upper.get(position, history_floor)
             upper = (
                 part
-                + w_text * min(1.0, (text_acc.get(position, 0.0) + text_rest) * text_scale)
-                + w_need * min(1.0, need_upper.get(position, need_floor) * need_scale)
-                + w_history * min(1.0, history_upper.get(position, history_floor))
+                + w_text * (text if text < 1.0 else 1.0)
+                + w_need * (need if need < 1.0 else 1.0)
+                + w_history * (past if past < 1.0 else 1.0)
             )
             bounded.append((-(upper + SLACK), id_rank[position], position))
         bounded.sort()
