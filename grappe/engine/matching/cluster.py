@@ -1,7 +1,8 @@
 """Calls where the cluster applying for several members beats any member applying alone.
 
 A joint application is stronger when the call asks for it (consortium, grouping, pooling,
-collective actions, a minimum number of partners) and when several members fit. The joint
+collective actions, a minimum number of partners; a mere "partenariat" with a school or a
+"filière" in passing does not count) and when several members fit. The joint
 score blends the best member's score with the mean of the best ``k`` members (``k`` = the
 partners required, at least 3) and adds a bonus for the call's collective nature times the
 breadth of relevant members. A call is returned only when this beats the best single score.
@@ -33,9 +34,7 @@ _STRONG = (
     ("cluster", r"\bclusters?\b"),
     ("grappe", r"\bgrappes?\b"),
     ("temps partagé", r"\btemps partage\w*"),
-    ("partenariat", r"\bpartenariats?\b"),
 )
-_WEAK = (("filière", r"\bfilieres?\b"), ("réseau", r"\breseaux?\b"))
 _WORD_NUMBERS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "dix": 10}
 _PARTNERS = re.compile(
     r"\bau moins (\d+|deux|trois|quatre|cinq|six|dix) "
@@ -46,7 +45,7 @@ _PARTNERS = re.compile(
 
 @dataclass(frozen=True)
 class CollectiveSignal:
-    strength: float  # 0 none, 0.3 weak (filière, réseau), 0.8 in the text, 1.0 in the title
+    strength: float  # 0 none, 0.8 in the text or a number of partners, 1.0 in the title
     markers: tuple[str, ...]
     min_partners: int | None
     other_countries: bool
@@ -69,11 +68,6 @@ def collective_signal(call: CallProfile) -> CollectiveSignal:
         elif re.search(pattern, body):
             strength = max(strength, 0.8)
             markers.append(label)
-    if strength == 0.0:
-        for label, pattern in _WEAK:
-            if re.search(pattern, f"{title} {body}"):
-                strength = 0.3
-                markers.append(label)
     minimum, countries = None, False
     match = _PARTNERS.search(f"{title} {body}")
     if match:

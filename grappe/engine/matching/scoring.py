@@ -293,7 +293,7 @@ def _text_reason(call: CallFeatures, org: OrgFeatures) -> str | None:
     words = []
     for _, term in contributions:
         word = org.surface.get(term)
-        if word and word not in words:
+        if word and len(word) > 3 and word not in words:
             words.append(word)
         if len(words) == 3:
             break
