@@ -22,6 +22,10 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("grappe.core.urls")),
     path("", include("grappe.members.urls")),
+    path("", include("grappe.billing.urls")),
+    path("", include("grappe.pooling.urls")),
+    path("", include("grappe.calls.urls")),
+    path("", include("grappe.insights.urls")),
 ]
 
 # Public uploads only (cluster logos); private files go through permission-checked views.

@@ -6,8 +6,12 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from grappe.api.auth import TokenOrAnonymous
+from grappe.billing.api import router as billing_router
+from grappe.calls.api import router as calls_router
 from grappe.core.api import router as core_router
+from grappe.insights.api import router as insights_router
 from grappe.members.api import router as members_router
+from grappe.pooling.api import router as pooling_router
 
 api = NinjaAPI(
     title="Grappe API",
@@ -40,3 +44,7 @@ def validation_error(request, exc):
 
 api.add_router("/clusters", core_router)
 api.add_router("/clusters", members_router)
+api.add_router("/clusters", billing_router)
+api.add_router("/clusters", pooling_router)
+api.add_router("/clusters", calls_router)
+api.add_router("/clusters", insights_router)

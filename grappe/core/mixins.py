@@ -13,7 +13,7 @@ from grappe.core.models import Cluster
 PUBLIC, INSIDER, MEMBER, MANAGER, STAFF = "public", "insider", "member", "manager", "staff"
 
 
-def _allowed(actor: Actor, access: str) -> bool:
+def allowed(actor: Actor, access: str) -> bool:
     return {
         PUBLIC: True,
         INSIDER: actor.is_insider,
@@ -39,7 +39,7 @@ class ClusterMixin:
         self.cluster = get_object_or_404(Cluster, slug=kwargs["cluster_slug"])
         self.actor = resolve_actor(request.user, self.cluster)
         request.actor = self.actor
-        if not _allowed(self.actor, self.access):
+        if not allowed(self.actor, self.access):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not self.actor.is_insider:
