@@ -6,6 +6,7 @@ from grappe.core.validators import validate_naf_code
 
 
 class ClusterSettingsForm(forms.ModelForm):
+    required_css_class = "required"
     commune_codes = forms.CharField(
         label=_("Territoire (codes INSEE des communes, séparés par des virgules)"),
         help_text=_("Paris = 75056 couvre ses 20 arrondissements (75101 à 75120)."),
@@ -55,10 +56,12 @@ class ClusterSettingsForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
+    required_css_class = "required"
     name = forms.CharField(label=_("Nom du jeton"), max_length=100)
 
 
 class EraseAccountForm(forms.Form):
+    required_css_class = "required"
     confirm = forms.CharField(
         label=_("Tapez EFFACER pour confirmer"),
         help_text=_("Votre compte et vos données personnelles seront supprimés définitivement."),

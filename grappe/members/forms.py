@@ -24,6 +24,7 @@ def _commune_queryset(cluster):
 
 
 class DirectoryFilterForm(forms.Form):
+    required_css_class = "required"
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
     naf = forms.ChoiceField(label=_("Secteur"), required=False)
     commune = forms.ChoiceField(label=_("Commune"), required=False)
@@ -55,6 +56,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 class JoinRequestForm(forms.ModelForm):
+    required_css_class = "required"
     website_confirm = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
     consent = forms.BooleanField(
         label=_("J'accepte que la grappe traite ces informations pour étudier ma demande."),
@@ -137,6 +139,7 @@ class JoinRequestForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
+    required_css_class = "required"
     message = forms.CharField(
         label=_("Message au demandeur"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -150,6 +153,7 @@ class DecisionForm(forms.Form):
 
 
 class OrganisationProfileForm(forms.ModelForm):
+    required_css_class = "required"
     tags_text = forms.CharField(
         label=_("Mots-clés"), required=False, help_text=_("Séparés par des virgules.")
     )
@@ -200,12 +204,15 @@ class OrganisationProfileForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
+    required_css_class = "required"
+
     class Meta:
         model = Person
         fields = ["first_name", "last_name", "job_title", "email", "phone", "visibility"]
 
 
 class PostForm(forms.ModelForm):
+    required_css_class = "required"
     organisation = forms.ModelChoiceField(
         label=_("Structure"), queryset=Organisation.objects.none()
     )
@@ -225,6 +232,7 @@ class PostForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
+    required_css_class = "required"
     email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(label=_("Rôle"), choices=Invitation.Role.choices)
     organisation = forms.ModelChoiceField(
@@ -241,6 +249,7 @@ class InvitationForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
+    required_css_class = "required"
     full_name = forms.CharField(label=_("Nom complet"), max_length=150)
     password = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput, strip=False)
     password_confirm = forms.CharField(
@@ -255,6 +264,7 @@ class InvitationAcceptForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
+    required_css_class = "required"
     status = forms.ChoiceField(label=_("Statut"), choices=Membership.Status.choices)
     fee_amount = forms.DecimalField(
         label=_("Cotisation annuelle (€)"), min_value=0, max_digits=10, decimal_places=2
@@ -263,6 +273,7 @@ class MembershipForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    required_css_class = "required"
     file = forms.FileField(
         label=_("Fichier CSV ou XLSX"),
         help_text=_(
@@ -273,6 +284,7 @@ class ImportForm(forms.Form):
 
 
 class ProspectForm(forms.Form):
+    required_css_class = "required"
     status = forms.ChoiceField(label=_("Statut"), choices=Prospect.Status.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -280,6 +292,7 @@ class ProspectForm(forms.Form):
 
 
 class ProspectInviteForm(forms.Form):
+    required_css_class = "required"
     email = forms.EmailField(label=_("E-mail du contact"))
     message = forms.CharField(
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
