@@ -414,14 +414,21 @@ def _slots(request: Allocation, existing: tuple[Allocation, ...]) -> list[tuple[
     Loads only change at breakpoints (a start, an end, a one-off date), so between
     two breakpoints every week looks the same: the week of each breakpoint and the
     week after it represent them all.
+
+    A breakpoint counts if its *week* meets the request's weeks, not only if its day
+    lies between the request's dates: a one-off on the Saturday after a request's
+    last Wednesday still loads that Wednesday's week.
     """
     if isinstance(request, OneOff):
         return [(_monday(request.day), request.day)]
     first = request.starts or date.min
     last = request.ends or date.max
+    first_monday, last_monday = _monday(first), _monday(last)
     points = {first}
     for allocation in existing:
-        points.update(day for day in allocation.breakpoints() if first <= day <= last)
+        points.update(
+            day for day in allocation.breakpoints() if first_monday <= _monday(day) <= last_monday
+        )
     mondays: set[date] = set()
     for point in points:
         monday = _monday(point)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from grappe.engine.timeshare import (
@@ -28,7 +28,10 @@ from grappe.engine.timeshare import (
 )
 
 D = Decimal
-PROPERTY = settings(max_examples=200, deadline=None)
+# At most 100 examples (fewer if the hypothesis profile asks, as "ci" does): the
+# planning properties check exact answers against brute force on generated edge cases
+# rather than rely on sheer numbers.
+PROPERTY = settings(max_examples=min(100, settings.default.max_examples), deadline=None)
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
 FULL_TIME = Capacity.weekly(35)  # 7 h a day, Monday to Friday
@@ -286,88 +289,240 @@ def test_plan_refuses_what_is_not_an_allocation():
 # ------------------------------------------------------------------ planning properties
 
 ORIGIN = date(2025, 3, 3)  # a Monday
-HORIZON_WEEKS = 8
+# A short horizon, so that allocations often share a week.
+HORIZON_WEEKS = 4
 hours_values = st.integers(min_value=1, max_value=16).map(lambda halves: D(halves) / 2)
+small_hours = st.integers(min_value=1, max_value=8).map(lambda halves: D(halves) / 2)
 days_in_horizon = st.integers(min_value=0, max_value=HORIZON_WEEKS * 7 - 1).map(
     lambda offset: ORIGIN + timedelta(days=offset)
 )
+# Up to 8 h a day and up to 12 h a week: either limit may bind.
 capacities = st.builds(
-    lambda weekly, daily: Capacity(weekly_hours=D(weekly), daily_hours=tuple(daily)),
-    st.sampled_from([7, 14, 20, 35]),
-    st.lists(st.integers(0, 16).map(lambda halves: D(halves) / 2), min_size=7, max_size=7),
+    lambda weekly, daily: Capacity(weekly_hours=weekly, daily_hours=tuple(daily)),
+    st.integers(min_value=1, max_value=24).map(lambda halves: D(halves) / 2),
+    st.lists(
+        st.integers(min_value=0, max_value=16).map(lambda halves: D(halves) / 2),
+        min_size=7,
+        max_size=7,
+    ),
 )
+members = st.sampled_from("abcdef")
+weekdays = st.integers(0, 6)
+maybe_days = st.none() | days_in_horizon
 
 
-@st.composite
-def requests(draw):
-    member = draw(st.sampled_from("abcdef"))
-    hours = draw(hours_values)
-    if draw(st.booleans()):
-        return OneOff(member=member, day=draw(days_in_horizon), hours=hours)
-    starts = draw(st.one_of(st.none(), days_in_horizon))
-    ends = draw(st.one_of(st.none(), days_in_horizon))
+def monday_of(day):
+    return day - timedelta(days=day.weekday())
+
+
+def recurring(member, weekday, hours, starts, ends):
     if starts is not None and ends is not None and ends < starts:
         starts, ends = ends, starts
     if starts is not None and ends is not None and (ends - starts).days < 7:
         ends = starts + timedelta(days=7)  # contains every weekday
-    return Recurring(
-        member=member, weekday=draw(st.integers(0, 6)), hours=hours, starts=starts, ends=ends
-    )
+    return Recurring(member=member, weekday=weekday, hours=hours, starts=starts, ends=ends)
 
 
-def assert_within_capacity(capacity, allocations):
-    """Brute force over every day the allocations can differ on, and a margin around."""
-    first = ORIGIN - timedelta(weeks=2)
-    for week in range(HORIZON_WEEKS + 5):
-        monday = first + timedelta(weeks=week)
-        week_total = D(0)
-        for offset in range(7):
-            day = monday + timedelta(days=offset)
-            day_total = sum((a.hours for a in allocations if a.applies_on(day)), D(0))
-            assert day_total <= capacity.daily_hours[day.weekday()], (day, day_total)
-            week_total += day_total
-        assert week_total <= capacity.weekly_hours, (monday, week_total)
+# Strategies are built once, here: a composite that built `st.one_of(...)` at every
+# draw spent most of the run building and validating strategies.
+one_offs = st.builds(OneOff, member=members, day=days_in_horizon, hours=hours_values)
+recurrings = st.builds(recurring, members, weekdays, hours_values, maybe_days, maybe_days)
+requests = one_offs | recurrings
+
+# Bookings placed within three days of one of the request's dates (its start, end or
+# day): the planner's mistakes hide at the edges of a request's first and last weeks,
+# which dates drawn over the whole horizon seldom hit. Against the bug of the example
+# below (a booking after a request's last day but in its last week, not counted), these
+# properties fail about every other run of 100 examples; before, with dates drawn over
+# eight weeks, about one run of 200 examples in twenty.
+booking_specs = st.tuples(
+    st.sampled_from(["one-off", "from", "until"]),
+    members,
+    weekdays,
+    small_hours,
+    st.integers(0, 1),  # which of the request's dates
+    st.integers(-3, 3),  # days from it
+    st.none() | st.integers(0, 14),  # the other end of a weekly booking, if any
+)
+
+
+@st.composite
+def requests_and_bookings(draw):
+    request = draw(recurrings if draw(st.integers(0, 2)) else one_offs)  # 2 weekly for 1
+    anchors = request.breakpoints() or (ORIGIN + timedelta(weeks=HORIZON_WEEKS // 2),)
+    bookings = []
+    for kind, member, weekday, hours, anchor, offset, length in draw(
+        st.lists(booking_specs, min_size=1, max_size=3)
+    ):
+        day = anchors[anchor % len(anchors)] + timedelta(days=offset)
+        other_end = None if length is None else timedelta(days=length)
+        if kind == "one-off":
+            bookings.append(OneOff(member=member, day=day, hours=hours))
+        elif kind == "from":
+            ends = None if other_end is None else day + other_end
+            bookings.append(recurring(member, weekday, hours, day, ends))
+        else:
+            starts = None if other_end is None else day - other_end
+            bookings.append(recurring(member, weekday, hours, starts, day))
+    return request, bookings
+
+
+# Brute force, day by day. Loads are the same in every week before the first
+# breakpoint (a start, an end, a one-off) and in every week after the last but one,
+# so a window with two weeks to spare on each side of the breakpoints stands for all
+# time. The strategies keep every breakpoint within five weeks of the horizon.
+WINDOW_START = ORIGIN - timedelta(weeks=6)
+WINDOW = [WINDOW_START + timedelta(days=offset) for offset in range((HORIZON_WEEKS + 14) * 7)]
+SAFE = (WINDOW[0] + timedelta(weeks=2), WINDOW[-1] - timedelta(weeks=3))
+
+
+def assert_in_window(allocations):
+    assert all(SAFE[0] <= day <= SAFE[1] for a in allocations for day in a.breakpoints())
+
+
+class Brute:
+    """Day and week loads of ``allocations``, counted day by day."""
+
+    def __init__(self, capacity, allocations):
+        assert_in_window(allocations)
+        self.capacity = capacity
+        self.day = {
+            day: sum((a.hours for a in allocations if a.applies_on(day)), D(0)) for day in WINDOW
+        }
+        self.week = {}
+        for day, hours in self.day.items():
+            self.week[monday_of(day)] = self.week.get(monday_of(day), D(0)) + hours
+
+    def overload(self):
+        """The first day, or the first week's Monday, over capacity, and its load; or None."""
+        for day, hours in self.day.items():
+            if hours > self.capacity.daily_hours[day.weekday()]:
+                return day, hours
+        for monday, hours in self.week.items():
+            if hours > self.capacity.weekly_hours:
+                return monday, hours
+        return None
+
+    def room(self, request):
+        """The most hours ``request`` could take: the least room left on any of its days."""
+        assert_in_window([request])
+        return max(
+            D(0),
+            min(
+                min(
+                    self.capacity.daily_hours[day.weekday()] - self.day[day],
+                    self.capacity.weekly_hours - self.week[monday_of(day)],
+                )
+                for day in WINDOW
+                if request.applies_on(day)
+            ),
+        )
+
+
+def fits(capacity, allocations):
+    return Brute(capacity, allocations).overload() is None
+
+
+def accept_all_that_fit(capacity, stream):
+    accepted = []
+    for request in stream:
+        if plan(capacity, accepted, request).accepted:
+            accepted.append(request)
+    return accepted
+
+
+def same_request_other_days(request):
+    """The request moved to other days, and to the edges of its first and last weeks.
+
+    A weekly request on each weekday, and also starting or ending on that weekday of
+    its first or last week; a one-off on each day of its week and of the next.
+    """
+    if isinstance(request, OneOff):
+        monday = monday_of(request.day)
+        return [replace(request, day=monday + timedelta(days=offset)) for offset in range(14)]
+    moved = []
+    for weekday in range(7):
+        moved.append(replace(request, weekday=weekday))
+        if request.ends is not None:
+            ends = monday_of(request.ends) + timedelta(days=weekday)
+            if request.starts is None or ends - request.starts >= timedelta(days=7):
+                moved.append(replace(request, weekday=weekday, ends=ends))
+        if request.starts is not None:
+            starts = monday_of(request.starts) + timedelta(days=weekday)
+            if request.ends is None or request.ends - starts >= timedelta(days=7):
+                moved.append(replace(request, weekday=weekday, starts=starts))
+    return moved
+
+
+# The counterexample hypothesis found: a one-off on Saturday 12 April and a weekly
+# Wednesday ending on Wednesday 9 April share the week of 7 April (5.5 h + 2 h > 7 h).
+FOUND_CAPACITY = Capacity(weekly_hours=D(7), daily_hours=(0, 0, D("5.5"), 0, 0, 2, 0))
+FOUND_STREAM = [OneOff(member="a", day=date(2025, 4, 12), hours=D(2))]
+FOUND_REQUEST = Recurring(member="a", weekday=TUE, hours=D("5.5"), ends=date(2025, 4, 9))
+
+
+def test_a_booking_after_the_last_day_of_a_request_but_in_its_week_counts():
+    result = plan(FOUND_CAPACITY, FOUND_STREAM, replace(FOUND_REQUEST, weekday=WED))
+    assert not result.accepted
+    assert messages(result) == [
+        "La semaine du 7 avril 2025 n'a plus que 5 h de libre sur 7 h (demande : 5,5 h)"
+    ]
+    assert result.available_hours == 5
+    assert offered(result) == ["Réduire à 5 h le mercredi"]
+    # Tuesday is not worked, and Wednesday is no longer offered with 5.5 h.
+    assert offered(plan(FOUND_CAPACITY, FOUND_STREAM, FOUND_REQUEST)) == []
+
+
+def test_a_recurring_booking_starting_after_the_last_day_of_a_request_counts():
+    existing = [Recurring(member="b", weekday=SAT, hours=2, starts=date(2025, 4, 12))]
+    request = Recurring(member="a", weekday=WED, hours=D("5.5"), ends=date(2025, 4, 9))
+    assert plan(FOUND_CAPACITY, existing, request).available_hours == 5
+    assert plan(FOUND_CAPACITY, existing, replace(request, hours=5)).accepted
 
 
 @PROPERTY
-@given(capacity=capacities, stream=st.lists(requests(), max_size=12))
-def test_accepting_whatever_fits_never_exceeds_capacity(capacity, stream):
+@example(capacity=FOUND_CAPACITY, stream=[*FOUND_STREAM, replace(FOUND_REQUEST, weekday=WED)])
+@given(capacity=capacities, stream=st.lists(requests, max_size=12))
+def test_plan_accepts_exactly_what_fits(capacity, stream):
     accepted = []
     for request in stream:
         result = plan(capacity, accepted, request)
+        assert result.available_hours == Brute(capacity, accepted).room(request), request
+        assert result.accepted == (request.hours <= result.available_hours)
+        assert bool(result.conflicts) != result.accepted
         if result.accepted:
             accepted.append(request)
-        else:
-            assert result.conflicts
-            assert result.available_hours < request.hours
-        assert_within_capacity(capacity, accepted)
+    # Loads only grow as requests are accepted: if the last ones fit, all did.
+    assert Brute(capacity, accepted).overload() is None
 
 
 @PROPERTY
-@given(capacity=capacities, stream=st.lists(requests(), max_size=10), request=requests())
-def test_every_alternative_offered_would_be_accepted(capacity, stream, request):
-    accepted = []
-    for earlier in stream:
-        if plan(capacity, accepted, earlier).accepted:
-            accepted.append(earlier)
+@example(capacity=FOUND_CAPACITY, scenario=(FOUND_REQUEST, FOUND_STREAM))
+@given(capacity=capacities, scenario=requests_and_bookings())
+def test_every_alternative_offered_would_be_accepted(capacity, scenario):
+    request, bookings = scenario
+    accepted = accept_all_that_fit(capacity, bookings)
     result = plan(capacity, accepted, request)
     for alternative in result.alternatives:
+        assert fits(capacity, [*accepted, alternative.request]), alternative.request
         assert plan(capacity, accepted, alternative.request).accepted
-        assert_within_capacity(capacity, [*accepted, alternative.request])
 
 
 @PROPERTY
-@given(capacity=capacities, stream=st.lists(requests(), max_size=10), request=requests())
-def test_available_hours_is_exactly_the_most_that_fits(capacity, stream, request):
-    accepted = []
-    for earlier in stream:
-        if plan(capacity, accepted, earlier).accepted:
-            accepted.append(earlier)
+@example(capacity=FOUND_CAPACITY, scenario=(FOUND_REQUEST, FOUND_STREAM))
+@given(capacity=capacities, scenario=requests_and_bookings())
+def test_available_hours_is_exactly_the_most_that_fits(capacity, scenario):
+    request, bookings = scenario
+    accepted = accept_all_that_fit(capacity, bookings)
+    brute = Brute(capacity, accepted)
+    for candidate in same_request_other_days(request):
+        room = available_hours(capacity, accepted, candidate)
+        assert room == brute.room(candidate), candidate
+        assert plan(capacity, accepted, candidate).available_hours == room
     room = available_hours(capacity, accepted, request)
-    assert plan(capacity, accepted, request).available_hours == room
     if room > 0:
-        assert plan(capacity, accepted, replace(request, hours=room)).accepted
-        assert not plan(capacity, accepted, replace(request, hours=room + D("0.01"))).accepted
+        assert fits(capacity, [*accepted, replace(request, hours=room)])
+    assert not fits(capacity, [*accepted, replace(request, hours=room + D("0.01"))])
 
 
 # ----------------------------------------------------------------------------- billing
