@@ -6,3 +6,37 @@ class CallsConfig(AppConfig):
     name = "grappe.calls"
     label = "calls"
     verbose_name = _("Veille des appels")
+
+    def ready(self) -> None:
+        from grappe.calls import demo as calls_demo
+        from grappe.calls import selectors, services
+        from grappe.core import demo, jobs, privacy
+        from grappe.core.navigation import NavLink, register_nav
+
+        for link in (
+            NavLink(_("Appels à projets"), "calls:call-list", "public", order=40),
+            NavLink(_("Mes appels"), "calls:match-list", "member", order=41),
+            NavLink(_("Candidatures"), "calls:application-list", "insider", order=42),
+            NavLink(_("Veille des appels"), "calls:manage", "manager", 50, "manage"),
+        ):
+            register_nav(link)
+        for name, cron in (
+            ("read_sources", "30 5 * * *"),
+            ("recompute_all_matches", "0 6 * * *"),
+            ("send_alerts_immediate", "*/15 * * * *"),
+            ("send_alerts_daily", "0 7 * * *"),
+            ("send_alerts_weekly", "0 7 * * 1"),
+        ):
+            jobs.register_schedule(
+                jobs.ScheduledJob(
+                    name=f"calls.{name}", func=f"grappe.calls.tasks.{name}", cron=cron
+                )
+            )
+        demo.register_seeder(demo.Seeder(name="calls", order=50, seed=calls_demo.seed))
+        privacy.register(
+            privacy.PersonalDataSource(
+                name="calls",
+                export=selectors.personal_data_for_user,
+                erase=services.personal_data_erase,
+            )
+        )
