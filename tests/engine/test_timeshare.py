@@ -381,26 +381,32 @@ def assert_in_window(allocations):
 
 
 class Brute:
-    """Day and week loads of ``allocations``, counted day by day."""
+    """Day and week loads, counted day by day over the window (which starts on a Monday)."""
 
-    def __init__(self, capacity, allocations):
-        assert_in_window(allocations)
+    def __init__(self, capacity, allocations=()):
         self.capacity = capacity
-        self.day = {
-            day: sum((a.hours for a in allocations if a.applies_on(day)), D(0)) for day in WINDOW
-        }
-        self.week = {}
-        for day, hours in self.day.items():
-            self.week[monday_of(day)] = self.week.get(monday_of(day), D(0)) + hours
+        self.day = [D(0)] * len(WINDOW)
+        for allocation in allocations:
+            self.add(allocation)
+
+    def add(self, allocation):
+        assert_in_window([allocation])
+        for index, day in enumerate(WINDOW):
+            if allocation.applies_on(day):
+                self.day[index] += allocation.hours
+
+    def week(self, index):
+        monday = index - index % 7
+        return sum(self.day[monday : monday + 7], D(0))
 
     def overload(self):
         """The first day, or the first week's Monday, over capacity, and its load; or None."""
-        for day, hours in self.day.items():
-            if hours > self.capacity.daily_hours[day.weekday()]:
-                return day, hours
-        for monday, hours in self.week.items():
-            if hours > self.capacity.weekly_hours:
-                return monday, hours
+        for index, day in enumerate(WINDOW):
+            if self.day[index] > self.capacity.daily_hours[day.weekday()]:
+                return day, self.day[index]
+        for index in range(0, len(WINDOW), 7):
+            if self.week(index) > self.capacity.weekly_hours:
+                return WINDOW[index], self.week(index)
         return None
 
     def room(self, request):
@@ -410,10 +416,10 @@ class Brute:
             D(0),
             min(
                 min(
-                    self.capacity.daily_hours[day.weekday()] - self.day[day],
-                    self.capacity.weekly_hours - self.week[monday_of(day)],
+                    self.capacity.daily_hours[day.weekday()] - self.day[index],
+                    self.capacity.weekly_hours - self.week(index),
                 )
-                for day in WINDOW
+                for index, day in enumerate(WINDOW)
                 if request.applies_on(day)
             ),
         )
@@ -484,16 +490,17 @@ def test_a_recurring_booking_starting_after_the_last_day_of_a_request_counts():
 @example(capacity=FOUND_CAPACITY, stream=[*FOUND_STREAM, replace(FOUND_REQUEST, weekday=WED)])
 @given(capacity=capacities, stream=st.lists(requests, max_size=12))
 def test_plan_accepts_exactly_what_fits(capacity, stream):
-    accepted = []
+    accepted, brute = [], Brute(capacity)
     for request in stream:
         result = plan(capacity, accepted, request)
-        assert result.available_hours == Brute(capacity, accepted).room(request), request
+        assert result.available_hours == brute.room(request), request
         assert result.accepted == (request.hours <= result.available_hours)
         assert bool(result.conflicts) != result.accepted
         if result.accepted:
             accepted.append(request)
+            brute.add(request)
     # Loads only grow as requests are accepted: if the last ones fit, all did.
-    assert Brute(capacity, accepted).overload() is None
+    assert brute.overload() is None
 
 
 @PROPERTY
