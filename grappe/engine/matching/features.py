@@ -232,8 +232,13 @@ class OrgFeatures:
 
     @property
     def static_class(self) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-        """What the static part of a score depends on: kinds, activities, size band."""
-        return (tuple(sorted(self.kinds)), self.profile.naf_codes, self.org.size_band or "")
+        return static_class(self.org)
+
+
+def static_class(org: OrgProfile) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """What the static part of a score depends on: kinds, activities, size band."""
+    kinds = tuple(sorted(eligibility.org_kinds(org.legal_category)))
+    return (kinds, tuple(org.naf_codes), org.size_band or "")
 
 
 def org_features(org: OrgProfile, stats: CorpusStats) -> OrgFeatures:

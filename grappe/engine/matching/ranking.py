@@ -41,45 +41,70 @@ from grappe.engine.matching.features import (
     cosine,
     document_terms,
     org_features,
+    static_class,
 )
 from grappe.engine.matching.profiles import CallProfile, Match, OrgProfile
 from grappe.engine.matching.scoring import DEFAULT_WEIGHTS, Weights
+from grappe.engine.matching.territory import department_of, region_of
 
 SLACK = 1e-9  # bounds are summed in another order than exact scores: never undercut
 
 
 class _Postings:
-    """term -> group -> (positions, weights) of the calls holding it; the term's largest weight."""
+    """term -> the calls holding it, their weights and groups; the term's largest weight.
+
+    Terms with long postings are split by group so that an organisation skips the groups it
+    cannot be matched to; rare terms keep one flat list (a group number per posting), which
+    avoids hundreds of thousands of tiny lists.
+    """
+
+    SPLIT = 48  # postings from which a term is split by group
 
     def __init__(self) -> None:
-        self.lists: dict[str, dict[int, tuple[list[int], list[float]]]] = {}
+        self.flat: dict[str, tuple[list[int], list[float], list[int]]] = {}
+        self.split: dict[str, dict[int, tuple[list[int], list[float]]]] = {}
         self.maximum: dict[str, float] = {}
         self.counts: dict[str, int] = {}
 
     def add(self, position: int, groups: list[int], vector: dict[str, float]) -> None:
         for term, weight in vector.items():
-            by_group = self.lists.setdefault(term, {})
+            entry = self.flat.get(term)
+            if entry is None:
+                entry = self.flat[term] = ([], [], [])
             for group in groups:
-                entry = by_group.get(group)
-                if entry is None:
-                    entry = by_group[group] = ([], [])
                 entry[0].append(position)
                 entry[1].append(weight)
-            self.counts[term] = self.counts.get(term, 0) + len(groups)
+                entry[2].append(group)
             if weight > self.maximum.get(term, 0.0):
                 self.maximum[term] = weight
 
+    def freeze(self) -> None:
+        """Split the long postings by group, once every call is added."""
+        for term, (positions, weights, groups) in list(self.flat.items()):
+            self.counts[term] = len(positions)
+            if len(positions) >= self.SPLIT:
+                by_group: dict[int, tuple[list[int], list[float]]] = {}
+                for position, weight, group in zip(positions, weights, groups, strict=True):
+                    entry = by_group.get(group)
+                    if entry is None:
+                        entry = by_group[group] = ([], [])
+                    entry[0].append(position)
+                    entry[1].append(weight)
+                self.split[term] = by_group
+                del self.flat[term]
+
     def essential(
-        self, vector: dict[str, float], budget: float, groups: list[int]
+        self, vector: dict[str, float], budget: float, groups: list[int], allowed: set[int]
     ) -> tuple[dict[int, float], float]:
-        """Partial dot products through the essential terms for the calls of ``groups``,
-        and the bound on what the non-essential terms add to any cosine.
+        """Partial dot products through the essential terms for the calls of ``groups``
+        (``allowed`` is the same as a set), and the bound on what the non-essential terms
+        add to any cosine.
 
         A term's impact is its weight times its largest weight in any call: a call gains at
         most that from it. Non-essential terms are chosen greedily, those saving the most
         postings per unit of impact first, while their impacts add up to at most ``budget``.
-        A call sharing several of the organisation's groups (a perimeter of several communes)
-        is counted once per group: its partial dot is overestimated, which keeps it a bound.
+        A call sharing several of the organisation's groups is counted once per group: its
+        partial dot is overestimated, which keeps it a bound.
         """
         maximum, counts = self.maximum, self.counts
         ranked = sorted(
@@ -99,16 +124,34 @@ class _Postings:
         acc: dict[int, float] = {}
         get = acc.get
         for term in essential:
-            by_group = self.lists.get(term)
-            if not by_group:
-                continue
             weight = vector[term]
-            for group in groups:
-                entry = by_group.get(group)
-                if entry is not None:
-                    for position, other in zip(entry[0], entry[1], strict=True):
+            by_group = self.split.get(term)
+            if by_group is not None:
+                for group in groups:
+                    entry = by_group.get(group)
+                    if entry is not None:
+                        for position, other in zip(entry[0], entry[1], strict=True):
+                            acc[position] = get(position, 0.0) + weight * other
+                continue
+            flat = self.flat.get(term)
+            if flat is not None:
+                for position, other, group in zip(flat[0], flat[1], flat[2], strict=True):
+                    if group in allowed:
                         acc[position] = get(position, 0.0) + weight * other
         return acc, rest
+
+
+def _bucket(key: str) -> str:
+    """Postings bucket of a territory key: wide keys have their own, local keys (department,
+    commune, EPCI) share one per region, so that small perimeters make no tiny lists."""
+    kind, _, code = key.partition(":")
+    if kind == "dep":
+        return f"local:{region_of(code)}"
+    if kind == "com":
+        return f"local:{region_of(department_of(code))}"
+    if kind == "epci":
+        return "local:epci"
+    return key
 
 
 def _best_of(partials: list[tuple[dict[int, float], float]], floor: float) -> dict[int, float]:
@@ -164,38 +207,42 @@ class CallMatcher:
         self.id_rank = [0] * len(self.ids)
         for rank, position in enumerate(sorted(range(len(self.ids)), key=self.ids.__getitem__)):
             self.id_rank[position] = rank
-        # Groups: (territory key, audience signature) -> number; per key, its signatures.
+        # Groups: (territory bucket, audience signature) -> number; per bucket, its signatures.
         self._groups: dict[tuple[str, frozenset[str]], int] = {}
         self._signatures: dict[str, list[tuple[frozenset[str], int]]] = {}
         self.by_key: dict[str, list[int]] = {}
         self.text = _Postings()
         self.history = _Postings()
-        for position, features in enumerate(self.calls):
-            groups = []
-            for key in sorted(features.keys):
-                self.by_key.setdefault(key, []).append(position)
-                groups.append(self._group(key, features.audiences))
+        for position in sorted(range(len(self.calls)), key=self.id_rank.__getitem__):
+            features = self.calls[position]
+            buckets = sorted({_bucket(key) for key in features.keys})
+            groups = [self._group(bucket, features.audiences) for bucket in buckets]
+            for key in features.keys:
+                self.by_key.setdefault(key, []).append(position)  # in id order
             self.text.add(position, groups, features.vector)
             self.history.add(position, groups, features.history)
+        self.text.freeze()
+        self.history.freeze()
         self.territory = [scoring.territory_part(f, weights) for f in self.calls]
         self._audience: dict[frozenset[str], list[float | None]] = {}
         self._sector: dict[tuple[str, ...], list[float]] = {}
         self._size: dict[str | None, list[float]] = {}
         self._classes: dict[tuple, tuple[list[float | None], dict[str, list[int]]]] = {}
 
-    def _group(self, key: str, audiences: frozenset[str]) -> int:
-        group = self._groups.get((key, audiences))
+    def _group(self, bucket: str, audiences: frozenset[str]) -> int:
+        group = self._groups.get((bucket, audiences))
         if group is None:
-            group = self._groups[(key, audiences)] = len(self._groups)
-            self._signatures.setdefault(key, []).append((audiences, group))
+            group = self._groups[(bucket, audiences)] = len(self._groups)
+            self._signatures.setdefault(bucket, []).append((audiences, group))
         return group
 
     def groups_for(self, org: OrgFeatures) -> list[int]:
-        """The groups whose calls this organisation may be matched to."""
+        """The groups whose calls this organisation may be matched to (a local bucket also
+        holds calls of other departments of its region: they are filtered afterwards)."""
         return [
             group
-            for key in sorted(org.keys)
-            for audiences, group in self._signatures.get(key, ())
+            for bucket in sorted({_bucket(key) for key in org.keys})
+            for audiences, group in self._signatures.get(bucket, ())
             if eligibility.admits(audiences, org.kinds) is not False
         ]
 
@@ -243,10 +290,11 @@ class CallMatcher:
     def _sorted(self, key: str, static: list[float | None], lists: dict[str, list[int]]):
         ordered = lists.get(key)
         if ordered is None:
-            id_rank = self.id_rank
+            # by_key lists are in id order and the sort is stable: ties stay in id order.
             ordered = sorted(
-                (p for p in self.by_key.get(key, ()) if static[p] is not None),
-                key=lambda p: (-static[p], id_rank[p]),
+                [p for p in self.by_key.get(key, ()) if static[p] is not None],
+                key=static.__getitem__,
+                reverse=True,
             )
             lists[key] = ordered
         return ordered
@@ -264,10 +312,11 @@ class CallMatcher:
         weights, calls, id_rank = self.weights, self.calls, self.id_rank
         static, lists = self._class(features)
         groups = self.groups_for(features)
+        allowed = set(groups)
         budget = self.budget
-        text_acc, text_rest = self.text.essential(features.vector, budget, groups)
-        needs = [self.text.essential(v, budget, groups) for v in features.needs]
-        history = [self.history.essential(v, budget, groups) for _, v in features.history]
+        text_acc, text_rest = self.text.essential(features.vector, budget, groups, allowed)
+        needs = [self.text.essential(v, budget, groups, allowed) for v in features.needs]
+        history = [self.history.essential(v, budget, groups, allowed) for _, v in features.history]
         need_floor = max((rest for _, rest in needs), default=0.0)
         history_floor = max((rest for _, rest in history), default=0.0)
         # What a call reached by no essential term can add to its static score, at most.
@@ -282,9 +331,10 @@ class CallMatcher:
         w_text, w_need, w_history = weights.text, weights.need, weights.history
         text_scale, need_scale = weights.text_scale, weights.need_scale
         bounded = []
+        org_keys = features.keys
         for position in reached:
             part = static[position]
-            if part is None:
+            if part is None or calls[position].keys.isdisjoint(org_keys):
                 continue
             text = (text_acc.get(position, 0.0) + text_rest) * text_scale
             need = need_upper.get(position, need_floor) * need_scale
@@ -343,12 +393,12 @@ class CallMatcher:
     def rank_all(self, orgs: Iterable[OrgProfile], *, top: int = 10) -> dict[str, list[Match]]:
         """``rank`` for every organisation, processed class by class (same kinds, activities
         and size band) so that each class's static lists are built once."""
-        features = [self.features(org) for org in orgs]
-        order = sorted(range(len(features)), key=lambda i: (features[i].static_class, i))
+        members = list(orgs)
+        order = sorted(range(len(members)), key=lambda i: (static_class(members[i]), i))
         results: dict[int, list[Match]] = {}
         for index in order:
-            results[index] = self.rank(features[index], top=top)
-        return {features[i].org.id: results[i] for i in range(len(features))}
+            results[index] = self.rank(members[index], top=top)
+        return {members[i].id: results[i] for i in range(len(members))}
 
     def _match(self, call: CallFeatures, org: OrgFeatures) -> Match:
         evaluation = scoring.evaluate(call, org, self.as_of, self.weights)

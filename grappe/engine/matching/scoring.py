@@ -15,6 +15,7 @@ organisations without scoring every pair, and get exactly the same result.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import date
 
@@ -380,7 +381,7 @@ def build_match(call: CallFeatures, org: OrgFeatures, evaluation: Evaluation, as
         call_id=call.call.id,
         org_id=org.org.id,
         score=round(min(1.0, max(0.0, evaluation.total)), 4),
-        reasons=tuple(reasons(call, org, evaluation, as_of)),
+        reasons=tuple(sys.intern(r) for r in reasons(call, org, evaluation, as_of)),
         components=components,
     )
 
