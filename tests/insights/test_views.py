@@ -48,7 +48,10 @@ def pages(radar_world):
         ("/c/paris/manage/radar/", MANAGERS_ONLY),
         ("/c/paris/manage/radar/themes/{theme}/", MANAGERS_ONLY),
         ("/c/paris/surveys/", INSIDERS),
-        ("/c/paris/surveys/{survey}/", expect(default=200, anonymous=LOGIN, outsider=404, lyon_manager=404, observer=403)),
+        (
+            "/c/paris/surveys/{survey}/",
+            expect(default=200, anonymous=LOGIN, outsider=404, lyon_manager=404, observer=403),
+        ),
         ("/c/paris/surveys/{survey}/update/", MANAGERS_ONLY),
         ("/c/paris/surveys/{survey}/results/", STAFF_ONLY),
         ("/c/paris/indicators/", STAFF_ONLY),
@@ -94,7 +97,12 @@ def test_a_bad_acceptance_shows_the_reason_and_stores_nothing(client, radar_worl
     client.force_login(radar_world.manager)
     response = client.post(
         f"/c/paris/manage/radar/themes/{pages['theme']}/",
-        {"action": "accept", "service_kind": "cost_pool", "title": "Local", "organisations": [radar_world.org_a.pk]},
+        {
+            "action": "accept",
+            "service_kind": "cost_pool",
+            "title": "Local",
+            "organisations": [radar_world.org_a.pk],
+        },
     )
     assert response.status_code == 400
     assert "au moins deux membres" in response.content.decode()
