@@ -6,3 +6,22 @@ class BillingConfig(AppConfig):
     name = "grappe.billing"
     label = "billing"
     verbose_name = _("Facturation")
+
+    def ready(self) -> None:
+        from grappe.billing import demo as billing_demo
+        from grappe.core import demo, jobs
+        from grappe.core.navigation import NavLink, register_nav
+
+        for link in (
+            NavLink(_("Facturation"), "billing:home", "member", order=60),
+            NavLink(_("Facturation"), "billing:manage", "manager", 50, "manage"),
+        ):
+            register_nav(link)
+        jobs.register_schedule(
+            jobs.ScheduledJob(
+                name="billing.invoice_reminders",
+                func="grappe.billing.tasks.send_invoice_reminders",
+                cron="30 7 * * *",
+            )
+        )
+        demo.register_seeder(demo.Seeder(name="billing", order=40, seed=billing_demo.seed))
