@@ -219,7 +219,9 @@ def survey_close(*, survey: Survey, by: Actor) -> Survey:
 def _clean_answer(question: Question, raw) -> dict | None:
     """A raw value (str, int or list of str) → the Answer fields, or None when blank."""
     if question.is_choice:
-        values = [raw] if isinstance(raw, str) else list(raw or [])
+        if raw is None:
+            return None
+        values = list(raw) if isinstance(raw, list | tuple) else [raw]
         values = [str(v).strip() for v in values if str(v).strip()]
         if not values:
             return None
@@ -231,14 +233,18 @@ def _clean_answer(question: Question, raw) -> dict | None:
     if question.is_scale:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
+        if isinstance(raw, bool | list | tuple):
+            raise ValidationError(_("Une note entière de 0 à 10."))
         try:
             number = int(str(raw).strip())
         except ValueError:
             raise ValidationError(_("Une note entière de 0 à 10.")) from None
-        if not 0 <= number <= 10 or isinstance(raw, bool):
+        if not 0 <= number <= 10:
             raise ValidationError(_("Une note entière de 0 à 10."))
         return {"number": number}
-    text = str(raw or "").strip()
+    if raw is not None and not isinstance(raw, str):
+        raise ValidationError(_("Une réponse en texte."))
+    text = (raw or "").strip()
     if not text:
         return None
     if len(text) > MAX_TEXT_ANSWER:
