@@ -198,6 +198,15 @@ class Call(TimeStampedModel):
         return at.is_open(self.submission_deadline, self.recurrence or None, day)
 
     @property
+    def days_left(self) -> int | None:
+        """Days until the deadline (Paris today), negative once closed; None without one."""
+        if self.submission_deadline is None:
+            return None
+        from django.utils import timezone
+
+        return (self.submission_deadline - timezone.localdate()).days
+
+    @property
     def audience_labels(self) -> list[str]:
         return [at.TARGETED_AUDIENCES.get(c, c) for c in self.targeted_audiences]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -183,7 +183,7 @@ def matches_for_call(*, actor: Actor, call: Call) -> list[CallMatch]:
     qs = CallMatch.objects.filter(cluster=actor.cluster, call=call).select_related("organisation")
     if not actor.is_manager:
         qs = qs.filter(organisation_id__in=actor.organisation_ids)
-    return list(qs.order_by("organisation__isnull", "-score"))
+    return list(qs.order_by(F("organisation").asc(nulls_first=True), "-score"))
 
 
 def cluster_match_summary(*, actor: Actor) -> dict:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -226,9 +227,10 @@ class SavedSearchCreateView(ClusterMixin, View):
         filters = CallFilterForm(
             request.POST, facets=facets, communes=commune_choices(self.cluster)
         )
+        target = reverse("calls:call-list", kwargs={"cluster_slug": cluster_slug})
         if not (form.is_valid() and filters.is_valid()):
             messages.error(request, _("Recherche invalide."))
-            return redirect("calls:call-list", cluster_slug=cluster_slug)
+            return _redirect(request, target)
         try:
             services.saved_search_create(
                 by=self.actor,
@@ -238,9 +240,18 @@ class SavedSearchCreateView(ClusterMixin, View):
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("calls:call-list", cluster_slug=cluster_slug)
+            return _redirect(request, target)
         messages.success(request, _("Recherche enregistrée : vous recevrez ses nouveaux appels."))
-        return redirect("calls:alerts", cluster_slug=cluster_slug)
+        return _redirect(request, reverse("calls:alerts", kwargs={"cluster_slug": cluster_slug}))
+
+
+def _redirect(request, url: str):
+    """A redirect, as htmx wants it when the request came from htmx."""
+    if request.htmx:
+        from django_htmx.http import HttpResponseClientRedirect
+
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 class SavedSearchDeleteView(ClusterMixin, View):
