@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,42 @@ class PoolingConfig(AppConfig):
     name = "grappe.pooling"
     label = "pooling"
     verbose_name = _("Mutualisation")
+
+    def ready(self) -> None:
+        from grappe.core import charges, demo, jobs, privacy
+        from grappe.core.navigation import NavLink, register_nav
+        from grappe.pooling import charges as pooling_charges
+        from grappe.pooling import guard
+
+        post_migrate.connect(guard.ensure_sqlite_triggers, sender=self)
+        charges.register_charge_source("bookings", pooling_charges.booking_charges)
+        charges.register_charge_source("cost_pools", pooling_charges.cost_pool_charges)
+        charges.register_charge_source("shared_employees", pooling_charges.shared_employee_charges)
+        charges.register_charge_source("studies", pooling_charges.study_charges)
+        for link in (
+            NavLink(_("Mutualisation"), "pooling:dashboard", "member", order=40),
+            NavLink(_("Ressources partagées"), "pooling:resource-manage", "manager", 50, "manage"),
+            NavLink(_("Occupation"), "pooling:occupancy", "staff", 51, "manage"),
+            NavLink(_("Pools de coûts"), "pooling:pool-list", "manager", 52, "manage"),
+            NavLink(_("Salariés partagés"), "pooling:employee-manage", "manager", 53, "manage"),
+            NavLink(_("Études et achats groupés"), "pooling:study-list", "manager", 54, "manage"),
+        ):
+            register_nav(link)
+        jobs.register_schedule(
+            jobs.ScheduledJob(
+                name="pooling.close_due_studies",
+                func="grappe.pooling.tasks.close_due_studies",
+                cron="15 6 * * *",
+            )
+        )
+        from grappe.pooling import demo as pooling_demo
+        from grappe.pooling import selectors, services
+
+        demo.register_seeder(demo.Seeder(name="pooling", order=30, seed=pooling_demo.seed))
+        privacy.register(
+            privacy.PersonalDataSource(
+                name="pooling",
+                export=selectors.personal_data_for_user,
+                erase=services.personal_data_erase,
+            )
+        )

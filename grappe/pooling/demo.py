@@ -1,0 +1,5 @@
+"""Demo data of the pooling app (written below)."""
+
+
+def seed() -> list[str]:
+    return []
