@@ -389,38 +389,46 @@ class Brute:
         for allocation in allocations:
             self.add(allocation)
 
-    def add(self, allocation):
+    @staticmethod
+    def days_of(allocation):
+        """Indexes in the window of the days ``allocation`` applies on."""
         assert_in_window([allocation])
-        for index, day in enumerate(WINDOW):
-            if allocation.applies_on(day):
-                self.day[index] += allocation.hours
+        if isinstance(allocation, OneOff):  # no need to look at other days
+            return [(allocation.day - WINDOW_START).days]
+        return [
+            index
+            for index in range(allocation.weekday, len(WINDOW), 7)
+            if allocation.applies_on(WINDOW[index])
+        ]
 
-    def week(self, index):
-        monday = index - index % 7
-        return sum(self.day[monday : monday + 7], D(0))
+    def add(self, allocation):
+        for index in self.days_of(allocation):
+            self.day[index] += allocation.hours
+
+    def weeks(self):
+        return [sum(self.day[monday : monday + 7], D(0)) for monday in range(0, len(WINDOW), 7)]
 
     def overload(self):
         """The first day, or the first week's Monday, over capacity, and its load; or None."""
         for index, day in enumerate(WINDOW):
             if self.day[index] > self.capacity.daily_hours[day.weekday()]:
                 return day, self.day[index]
-        for index in range(0, len(WINDOW), 7):
-            if self.week(index) > self.capacity.weekly_hours:
-                return WINDOW[index], self.week(index)
+        for week, hours in enumerate(self.weeks()):
+            if hours > self.capacity.weekly_hours:
+                return WINDOW[week * 7], hours
         return None
 
     def room(self, request):
         """The most hours ``request`` could take: the least room left on any of its days."""
-        assert_in_window([request])
+        weeks = self.weeks()
         return max(
             D(0),
             min(
                 min(
-                    self.capacity.daily_hours[day.weekday()] - self.day[index],
-                    self.capacity.weekly_hours - self.week(index),
+                    self.capacity.daily_hours[WINDOW[index].weekday()] - self.day[index],
+                    self.capacity.weekly_hours - weeks[index // 7],
                 )
-                for index, day in enumerate(WINDOW)
-                if request.applies_on(day)
+                for index in self.days_of(request)
             ),
         )
 
@@ -523,10 +531,9 @@ def test_available_hours_is_exactly_the_most_that_fits(capacity, scenario):
     accepted = accept_all_that_fit(capacity, bookings)
     brute = Brute(capacity, accepted)
     for candidate in same_request_other_days(request):
-        room = available_hours(capacity, accepted, candidate)
-        assert room == brute.room(candidate), candidate
-        assert plan(capacity, accepted, candidate).available_hours == room
+        assert available_hours(capacity, accepted, candidate) == brute.room(candidate), candidate
     room = available_hours(capacity, accepted, request)
+    assert plan(capacity, accepted, request).available_hours == room
     if room > 0:
         assert fits(capacity, [*accepted, replace(request, hours=room)])
     assert not fits(capacity, [*accepted, replace(request, hours=room + D("0.01"))])
