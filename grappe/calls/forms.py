@@ -143,6 +143,10 @@ class AlertPreferenceForm(forms.ModelForm):
         model = AlertPreference
         fields = ["is_active", "matched_calls", "threshold", "frequency"]
         widgets = {"frequency": forms.RadioSelect}
+        help_texts = {
+            "threshold": _("Seuls les appels dont la pertinence atteint ce score sont envoyés."),
+            "matched_calls": _("Les appels recommandés à vos structures (l'équipe : à la grappe)."),
+        }
 
 
 class SavedSearchForm(forms.Form):
