@@ -9,8 +9,10 @@ class CallsConfig(AppConfig):
 
     def ready(self) -> None:
         from grappe.calls import demo as calls_demo
+        from grappe.calls import indicators as calls_indicators
         from grappe.calls import selectors, services
         from grappe.core import demo, jobs, privacy
+        from grappe.core.indicators import register_indicator
         from grappe.core.navigation import NavLink, register_nav
 
         for link in (
@@ -33,6 +35,23 @@ class CallsConfig(AppConfig):
                 )
             )
         demo.register_seeder(demo.Seeder(name="calls", order=50, seed=calls_demo.seed))
+        register_indicator(
+            "calls.funding_obtained",
+            _("Financements obtenus"),
+            calls_indicators.funding_obtained_in_month,
+            family="funding",
+            unit="€",
+            rollup="sum",
+            order=10,
+        )
+        register_indicator(
+            "calls.applications_submitted",
+            _("Candidatures déposées"),
+            calls_indicators.applications_submitted_in_month,
+            family="funding",
+            rollup="sum",
+            order=20,
+        )
         privacy.register(
             privacy.PersonalDataSource(
                 name="calls",

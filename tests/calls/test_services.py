@@ -532,3 +532,31 @@ def test_the_match_job_runs_for_every_cluster(world):
     result = recompute_all_matches()
     assert set(result) == {"paris", "lyon"}
     assert CallMatch.objects.filter(cluster=world.paris).exists()
+
+
+def test_indicators_give_monthly_funding_and_submissions(world):
+    from grappe.calls.indicators import (
+        applications_submitted_in_month,
+        funding_obtained_in_month,
+    )
+    from grappe.core.indicators import indicator
+
+    application = _collective(world)
+    services.application_set_status(
+        by=actor(world), application=application, status="submitted", on=dt.date(2026, 9, 3)
+    )
+    services.application_set_status(
+        by=actor(world),
+        application=application,
+        status="obtained",
+        on=dt.date(2026, 10, 30),
+        amount=Decimal("700.00"),
+    )
+    assert funding_obtained_in_month(world.paris, dt.date(2026, 10, 1)) == Decimal("700.00")
+    assert funding_obtained_in_month(world.paris, dt.date(2026, 11, 1)) == Decimal("0.00")
+    assert funding_obtained_in_month(world.lyon, dt.date(2026, 10, 1)) == Decimal("0.00")
+    assert applications_submitted_in_month(world.paris, dt.date(2026, 9, 1)) == {
+        "Individuelle": 0,
+        "Collective": 1,
+    }
+    assert indicator("calls.funding_obtained").family == "funding"

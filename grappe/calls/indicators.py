@@ -1,0 +1,36 @@
+"""The calls app's indicators for the insights app (aggregates only, per Paris month)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from grappe.calls.models import Application
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def funding_obtained_in_month(cluster, month: dt.date) -> Decimal:
+    """Amounts obtained (applications decided obtained or since paid) during the month."""
+    total = Application.objects.filter(
+        cluster=cluster,
+        status__in=(Application.Status.OBTAINED, Application.Status.PAID),
+        decided_on__gte=month,
+        decided_on__lt=_next_month(month),
+    ).aggregate(total=Sum("obtained_amount"))["total"]
+    return total or Decimal("0.00")
+
+
+def applications_submitted_in_month(cluster, month: dt.date) -> dict:
+    """Applications submitted during the month, individual and collective."""
+    rows = Application.objects.filter(
+        cluster=cluster, submitted_on__gte=month, submitted_on__lt=_next_month(month)
+    )
+    return {
+        str(Application.Kind.INDIVIDUAL.label): rows.filter(kind="individual").count(),
+        str(Application.Kind.COLLECTIVE.label): rows.filter(kind="collective").count(),
+    }
