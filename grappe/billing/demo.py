@@ -62,7 +62,7 @@ def seed() -> list[str]:
         .select_related("organisation")
         .order_by("organisation__name")
     )
-    buyers = [m.organisation for m in memberships if m.organisation.slug == "studio-goutte-d-or"]
+    buyers = [m.organisation for m in memberships if m.organisation.slug == "studio-goutte-dor"]
     buyers += rng.sample([m.organisation for m in memberships], k=min(14, len(memberships)))
     lines = []
     for year, month in (first, second):

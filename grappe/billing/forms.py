@@ -52,7 +52,11 @@ class MonthForm(forms.Form):
 class PaymentForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Structure"), queryset=None)
     amount = forms.DecimalField(
-        label=_("Montant reçu (€)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Montant reçu (€)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=True,
     )
     date = forms.DateField(label=_("Reçu le"), widget=DateInput())
     method = forms.ChoiceField(label=_("Moyen"), choices=LedgerEntry.Method.choices)
@@ -68,11 +72,11 @@ class ChargeForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     label = forms.CharField(label=_("Libellé"), max_length=300)
     quantity = forms.DecimalField(
-        label=_("Quantité"), max_digits=12, decimal_places=3, initial=Decimal("1")
+        label=_("Quantité"), max_digits=12, decimal_places=3, initial=Decimal("1"), localize=True
     )
     unit = forms.CharField(label=_("Unité"), max_length=20, required=False, initial="forfait")
     unit_price = forms.DecimalField(
-        label=_("Prix unitaire HT (€)"), max_digits=14, decimal_places=4
+        label=_("Prix unitaire HT (€)"), max_digits=14, decimal_places=4, localize=True
     )
     vat_rate = forms.DecimalField(
         label=_("Taux de TVA (%)"),
@@ -81,6 +85,7 @@ class ChargeForm(forms.Form):
         required=False,
         min_value=0,
         max_value=100,
+        localize=True,
         help_text=_("Vide : le taux par défaut de la grappe (si elle est assujettie)."),
     )
     alone_amount = forms.DecimalField(
@@ -89,6 +94,7 @@ class ChargeForm(forms.Form):
         decimal_places=2,
         required=False,
         min_value=0,
+        localize=True,
         help_text=_("Ce que la structure aurait payé seule, pour mesurer l'économie."),
     )
 

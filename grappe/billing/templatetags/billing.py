@@ -53,7 +53,17 @@ def qty(value) -> str:
 
 
 @register.filter
-def qty_abs(value) -> str:
+def euro_doc(value, credit_note: bool) -> str:
+    """As printed on the document: a credit note shows its (negative) amounts reversed."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    return format_money(-amount if credit_note else amount)
+
+
+@register.filter
+def qty_doc(value, credit_note: bool) -> str:
     if value is None or value == "":
         return ""
-    return qty(abs(Decimal(str(value))))
+    amount = Decimal(str(value))
+    return qty(-amount if credit_note else amount)
