@@ -292,8 +292,17 @@ def _criterion(r: selfassessment.Result) -> Criterion:
     )
 
 
+def _n(value) -> str:
+    """A figure, French style (66,7 ; 12 000)."""
+    from django.utils.formats import number_format
+
+    d = Decimal(str(value))
+    places = 0 if d == d.to_integral_value() else min(2, -d.normalize().as_tuple().exponent)
+    return number_format(d, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
 def _euros(value) -> str:
-    return _("%(amount)s €") % {"amount": value}
+    return _("%(amount)s €") % {"amount": _n(value)}
 
 
 def _yes(value: bool) -> str:
@@ -318,7 +327,7 @@ def _describe(r: selfassessment.Result) -> tuple[str, str]:
         surveys, rate = v
         return _("Les membres consultés (questionnaire, 30 % de réponses au moins)"), _(
             "%(n)s questionnaire(s), meilleur taux de réponse : %(rate)s"
-        ) % {"n": surveys, "rate": "—" if rate is None else _("%(rate)s %%") % {"rate": rate}}
+        ) % {"n": surveys, "rate": "—" if rate is None else _("%(rate)s %%") % {"rate": _n(rate)}}
     if code == "governance.traceability":
         return _("Les décisions de l'équipe tracées"), _("%(n)s action(s) au journal") % {"n": v}
     if code == "governance.funders":
@@ -327,7 +336,7 @@ def _describe(r: selfassessment.Result) -> tuple[str, str]:
         }
     if code == "financing.fees":
         return _("Les cotisations réglées par la moitié des membres au moins"), (
-            no_data if v is None else _("%(rate)s %% des membres à jour") % {"rate": v}
+            no_data if v is None else _("%(rate)s %% des membres à jour") % {"rate": _n(v)}
         )
     if code == "financing.funding":
         return _("Des financements obtenus"), no_data if v is None else _euros(v)
@@ -342,7 +351,7 @@ def _describe(r: selfassessment.Result) -> tuple[str, str]:
         return _("La satisfaction mesurée (NPS)"), (
             _("pas de note de recommandation cette année")
             if v is None
-            else _("NPS %(nps)s") % {"nps": v}
+            else _("NPS %(nps)s") % {"nps": _n(v)}
         )
     if code == "interaction.exchanges":
         return _("Des échanges entre membres (au moins %(n)s besoins ou offres)") % {"n": t}, _(

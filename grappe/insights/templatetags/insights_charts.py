@@ -71,7 +71,7 @@ def month_columns(trend, width=300, height=70):
     if not items:
         return ""
     top = max(n for _m, n in items) or 1
-    col = (width - 4) / len(items)
+    col = min((width - 4) / len(items), 28)
     rects = []
     for i, (month, n) in enumerate(items):
         h = (height - 18) * n / top
@@ -84,12 +84,18 @@ def month_columns(trend, width=300, height=70):
         "first": items[0][0],
         "last": items[-1][0],
     }
+    end = 2 + len(items) * col
+    last = (
+        f'<text x="{end:.1f}" y="{height - 3}" font-size="10" fill="#555b6e" '
+        f'text-anchor="end">{escape(items[-1][0])}</text>'
+        if end > 110
+        else ""
+    )
     return mark_safe(  # noqa: S308 - numbers and escaped labels only
         f'<svg class="columns" role="img" aria-label="{escape(label)}" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">{"".join(rects)}'
         f'<text x="2" y="{height - 3}" font-size="10" fill="#555b6e">{escape(items[0][0])}</text>'
-        f'<text x="{width - 2}" y="{height - 3}" font-size="10" fill="#555b6e" '
-        f'text-anchor="end">{escape(items[-1][0])}</text></svg>'
+        f"{last}</svg>"
     )
 
 
@@ -117,10 +123,13 @@ def figure(value, unit=""):
     if value is None or value == "":
         return "—"
     d = Decimal(str(value))
-    places = 0 if d == d.to_integral_value() else (1 if unit == "%" else 2)
+    if d == d.to_integral_value():
+        places = 0
+    elif unit == "€":
+        places = 2
+    else:  # 6.70 → 6,7 ; 33.33 → 33,33
+        places = min(2, -d.normalize().as_tuple().exponent)
     text = number_format(d, decimal_pos=places, use_l10n=True, force_grouping=True)
-    if unit == "€" and places:
-        text = number_format(d, decimal_pos=2, use_l10n=True, force_grouping=True)
     return f"{text}\u00a0{unit}" if unit else text
 
 
