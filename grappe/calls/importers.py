@@ -83,7 +83,6 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     unknown_labels: list[str] = field(default_factory=list)
-    call_ids: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         return _(
@@ -547,6 +546,16 @@ def _updatable() -> list[str]:
     return UPDATABLE
 
 
+MAPPING_VERSION = "1"  # bump when call_fields() changes: every call is then rewritten
+
+
+def input_fingerprint(item: Item) -> str:
+    """What a record was read from: an unchanged one is neither mapped nor written again."""
+    return fingerprint(
+        {"raw": item.raw, "max": item.max_amount, "licence": item.licence, "v": MAPPING_VERSION}
+    )
+
+
 @transaction.atomic
 def calls_upsert(*, source: str, items: list[Item]) -> ImportResult:
     """Create or update the calls of one source by their external id, in bulk."""
@@ -554,33 +563,30 @@ def calls_upsert(*, source: str, items: list[Item]) -> ImportResult:
     resolve = _commune_resolver()
     existing = {
         c.source_id: c
-        for c in Call.objects.filter(source=source, source_id__in=[i.record.id for i in items])
+        for c in Call.objects.filter(source=source).only("pk", "source_id", "fingerprint")
     }
     now = timezone.now()
     to_create, to_update = [], []
     for item in items:
-        fields = call_fields(item, resolve)
-        fields["fingerprint"] = fingerprint(fields)
         result.unknown_labels += [f"{v} : {label}" for v, label in item.record.unknown_labels]
+        print_ = input_fingerprint(item)
         call = existing.get(item.record.id)
+        if call is not None and call.fingerprint == print_:
+            result.unchanged += 1
+            continue
+        fields = call_fields(item, resolve)
+        fields["fingerprint"] = print_
         if call is None:
             to_create.append(Call(source=source, source_id=item.record.id, **fields))
-        elif call.fingerprint != fields["fingerprint"]:
+        else:
             for name, value in fields.items():
                 setattr(call, name, value)
             call.updated_at = now
             to_update.append(call)
-        else:
-            result.unchanged += 1
     Call.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         Call.objects.bulk_update(to_update, _updatable(), batch_size=200)
     result.created, result.updated = len(to_create), len(to_update)
-    result.call_ids = list(
-        Call.objects.filter(source=source, source_id__in=[i.record.id for i in items]).values_list(
-            "pk", flat=True
-        )
-    )
     if to_create or to_update:
         catalogue_changed()
     return result
