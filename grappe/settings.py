@@ -223,6 +223,10 @@ else:
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
+# --- Billing -----------------------------------------------------------------------------
+# The invoice page runs the month inline up to this many members, as a background job above.
+BILLING_INLINE_MAX_MEMBERS = env.int("BILLING_INLINE_MAX_MEMBERS", default=1000)
+
 # --- API ---------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200

@@ -13,7 +13,7 @@ class BillingConfig(AppConfig):
         from grappe.core.navigation import NavLink, register_nav
 
         for link in (
-            NavLink(_("Facturation"), "billing:home", "member", order=60),
+            NavLink(_("Mes factures"), "billing:home", "member", order=60),
             NavLink(_("Facturation"), "billing:manage", "manager", 50, "manage"),
         ):
             register_nav(link)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -181,7 +182,7 @@ class ManageView(ClusterMixin, TemplateView):
         form, month = kwargs.get("form_month") or self._month(self.request.GET)
         if month is None:
             month = tuple(int(p) for p in MonthForm.default().split("-"))
-        invoices = selectors.invoice_list(actor=self.actor, month=month)
+        invoices = selectors.invoice_list(actor=self.actor, month=month).order_by("sequence")
         first_day = dt.date(month[0], month[1], 1)
         context.update(
             form=form,
@@ -201,6 +202,17 @@ class ManageView(ClusterMixin, TemplateView):
         form, month = self._month(request.POST)
         if month is None:
             return self.render_to_response(self.get_context_data(form_month=(form, None)))
+        members = selectors.member_organisations(actor=self.actor).count()
+        if members > settings.BILLING_INLINE_MAX_MEMBERS:
+            services.invoices_issue_month_later(by=self.actor, year=month[0], month=month[1])
+            messages.success(
+                request,
+                _(
+                    "La facturation du mois est lancée en tâche de fond : rechargez la page "
+                    "dans quelques instants."
+                ),
+            )
+            return redirect(f"{request.path}?month={month[0]:04d}-{month[1]:02d}")
         try:
             result = services.invoices_issue_month(by=self.actor, year=month[0], month=month[1])
         except ValidationError as exc:

@@ -379,3 +379,17 @@ def test_member_sees_its_account_and_savings(client, world, invoices):
     xml = client.get(f"/c/paris/billing/invoices/{invoices['a'].pk}/factur-x.xml")
     assert b"2026-000002" in xml.content
     json.dumps  # noqa: B018
+
+
+def test_a_large_cluster_runs_the_month_as_a_job(
+    client, world, profile, source, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.BILLING_INLINE_MAX_MEMBERS = 1
+    monkeypatch.setattr("django_q.conf.Conf.SYNC", True)  # read once, at import
+    source.lines["paris"] = [line(world.org_a, "b:1", "10.00"), line(world.org_b, "b:2", "20.00")]
+    client.force_login(world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/c/paris/manage/billing/", {"month": "2026-03"}, follow=True)
+    assert "tâche de fond" in response.content.decode()
+    assert Invoice.objects.count() == 2  # the job ran (synchronous queue in the tests)
+    assert Invoice.objects.filter(created_by__isnull=True).count() == 2  # as the system

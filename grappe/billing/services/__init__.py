@@ -12,6 +12,7 @@ from grappe.billing.services.invoicing import (
     credit_note_issue,
     invoice_send_reminders,
     invoices_issue_month,
+    invoices_issue_month_later,
 )
 from grappe.billing.services.ledger import (
     CollectResult,
@@ -33,6 +34,7 @@ __all__ = [
     "invoice_pdf",
     "invoice_send_reminders",
     "invoices_issue_month",
+    "invoices_issue_month_later",
     "payment_record",
     "payments_allocate",
 ]

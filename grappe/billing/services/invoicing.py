@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -177,6 +177,25 @@ def _build_invoice(
     )
 
 
+def _link_entries(rows: list[tuple[int, int, Decimal]]) -> None:
+    """Set the invoice and the VAT of many ledger lines in a few statements.
+
+    ``bulk_update`` builds one CASE expression per field and row, which costs more than
+    the rest of the run; an ``UPDATE … FROM (VALUES …)`` (SQLite 3.33+, PostgreSQL) does
+    the same in a fraction of the time."""
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 300):  # 3 parameters a row, under SQLite's 999
+            chunk = rows[start : start + 300]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            sql = (
+                f"WITH v(id, invoice_id, vat) AS (VALUES {values}) "  # noqa: S608 - table name and placeholders only
+                f"UPDATE {table} SET invoice_id = v.invoice_id, vat_amount = v.vat "
+                f"FROM v WHERE {table}.id = v.id"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
 def invoices_issue_month(
     *, by: Actor, year: int, month: int, issue_date: dt.date | None = None
 ) -> IssueResult:
@@ -236,10 +255,12 @@ def invoices_issue_month(
         if not result.invoices:
             return result
         Invoice.objects.bulk_create(result.invoices, batch_size=CHUNK)
+        links = []
         for invoice in result.invoices:
             for entry in by_org[invoice.organisation_id]:
                 entry.invoice = invoice
-        LedgerEntry.objects.bulk_update(entries, ["invoice", "vat_amount"], batch_size=CHUNK)
+                links.append((entry.pk, invoice.pk, entry.vat_amount))
+        _link_entries(links)
         counter.last_number = number
         counter.save(update_fields=["last_number"])
         payments_allocate(cluster=cluster, organisation_ids=list(by_org))
@@ -254,6 +275,21 @@ def invoices_issue_month(
             },
         )
     return result
+
+
+def invoices_issue_month_later(*, by: Actor, year: int, month: int) -> None:
+    """Queue the month's run as a job (large clusters), once the transaction commits."""
+    from grappe.core.jobs import enqueue_on_commit
+
+    require_manager(by)
+    invoicing.month_bounds(year, month)  # a valid month, or a refusal now
+    _profile_required(by.cluster)
+    audit_record(
+        actor=by,
+        action="billing.invoices.queue",
+        changes={"month": f"{year:04d}-{month:02d}"},
+    )
+    enqueue_on_commit("grappe.billing.tasks.issue_month_job", by.cluster.pk, year, month)
 
 
 @transaction.atomic

@@ -67,3 +67,16 @@ def qty_doc(value, credit_note: bool) -> str:
         return ""
     amount = Decimal(str(value))
     return qty(-amount if credit_note else amount)
+
+
+@register.filter
+def period(value: str) -> str:
+    """« 2026-10 » → « octobre 2026 »; a year stays as it is."""
+    import datetime as dt
+
+    from django.utils.dateformat import format as date_format
+
+    text = str(value)
+    if len(text) == 7 and text[4] == "-":
+        return date_format(dt.date(int(text[:4]), int(text[5:]), 1), "F Y")
+    return text
