@@ -491,3 +491,13 @@ def test_overdue_invoices_are_reminded_once_per_stage(
     invoice = Invoice.objects.get(organisation=world.org_a)
     assert (invoice.reminder_stage, invoice.reminded_on) == (3, due + dt.timedelta(days=40))
     assert services.invoice_send_reminders(by=system, today=due + dt.timedelta(days=90)) == 0
+
+
+def test_the_daily_job_reminds_every_cluster(world, profile, source):
+    from grappe.billing import tasks
+
+    source.lines["paris"] = [line(world.org_a, "b:1", "10.00")]
+    issue(world.actor(world.manager), issue_date=dt.date(2026, 4, 1))
+    assert tasks.send_invoice_reminders() == 1  # due on 1 May 2026, long past
+    assert tasks.send_invoice_reminders() == 0
+    assert Invoice.objects.get().reminder_stage == 3
