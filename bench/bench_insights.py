@@ -41,7 +41,8 @@ def setup_django(database_url: str) -> None:
 def corpus() -> list[str]:
     path = ROOT / "tests" / "engine" / "data" / "themes_corpus_train.csv"
     with open(path, encoding="utf-8") as fh:
-        return [row["text"] for row in csv.DictReader(fh)]
+        lines = [line for line in fh if not line.startswith("#")]
+    return [row["text"] for row in csv.DictReader(lines)]
 
 
 def populate(n: int, rng: random.Random):
@@ -105,6 +106,8 @@ def main() -> None:
     from grappe.insights.models import RadarRun
 
     rng = random.Random(0)
+    # warm up: the lemmatiser's and the taxonomy's tables load once per process
+    discover_themes([TextItem(id=str(i), text=t) for i, t in enumerate(corpus()[:50])])
     print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}")
     print(f"{'texts':>7} {'job s':>8} {'engine s':>9} {'job/engine':>11} {'snapshots s':>12}")
     for n in [int(s) for s in args.sizes.split(",")]:

@@ -8,10 +8,10 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Analyses")
 
     def ready(self) -> None:
-        from grappe.core import demo, indicators, jobs, texts
+        from grappe.core import demo, indicators, jobs, privacy, texts
         from grappe.core.navigation import NavLink, register_nav
         from grappe.insights import demo as insights_demo
-        from grappe.insights import sources
+        from grappe.insights import selectors, sources
         from grappe.insights.indicators import register_all
 
         texts.register_text_source("members.posts", sources.member_posts)
@@ -42,3 +42,10 @@ class InsightsConfig(AppConfig):
             )
         )
         demo.register_seeder(demo.Seeder(name="insights", order=60, seed=insights_demo.seed))
+        privacy.register(
+            privacy.PersonalDataSource(
+                name="insights",
+                export=selectors.personal_data_for_user,
+                erase=selectors.personal_data_erase,
+            )
+        )

@@ -395,3 +395,33 @@ def inactive_member_count(*, actor: Actor, now: dt.datetime | None = None) -> in
     require(actor.is_manager or actor.is_observer)
     system = Actor.system(actor.cluster)
     return len(inactive_members(actor=system, now=now))
+
+
+# --- People's data ------------------------------------------------------------------------
+
+
+def personal_data_for_user(user) -> dict:
+    """What insights holds about a person: the survey answers they sent for their firm
+    (the answers themselves are the firm's), and the radar decisions they took."""
+    return {
+        "survey_responses": [
+            {
+                "cluster": r.survey.cluster.slug,
+                "survey": r.survey.title,
+                "organisation": r.organisation.name,
+                "submitted_at": r.submitted_at.isoformat(),
+            }
+            for r in SurveyResponse.objects.filter(submitted_by=user).select_related(
+                "survey__cluster", "organisation"
+            )
+        ],
+        "radar_decisions": [
+            {"cluster": d.cluster.slug, "theme": d.theme_label, "decision": d.decision}
+            for d in ProposalDecision.objects.filter(decided_by=user).select_related("cluster")
+        ],
+    }
+
+
+def personal_data_erase(user) -> None:
+    """Nothing to erase beyond the links to the person, which the database nulls (the
+    answers and decisions belong to the firm and the cluster)."""

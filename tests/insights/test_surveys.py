@@ -239,3 +239,22 @@ def test_drafts_are_hidden_from_members(world, survey):
     assert selectors.survey_get(actor=world.actor(world.manager), pk=survey.pk) == survey
     with pytest.raises(Http404):
         selectors.survey_get(actor=world.actor(world.lyon_manager, world.lyon), pk=survey.pk)
+
+
+def test_a_persons_data_lists_the_answers_they_sent_and_survives_their_erasure(world, survey):
+    from grappe.core.privacy import personal_data_erase, personal_data_export
+
+    services.survey_send(survey=survey, by=world.actor(world.manager))
+    services.response_submit(
+        survey=survey,
+        organisation=world.org_a,
+        by=world.actor(world.member_a),
+        answers=answers_for(survey, recommend=8),
+    )
+    exported = personal_data_export(world.member_a)["insights"]["survey_responses"]
+    assert [(r["survey"], r["organisation"]) for r in exported] == [
+        ("Satisfaction 2026", "Studio Alpha")
+    ]
+    personal_data_erase(world.member_a)
+    response = SurveyResponse.objects.get()  # the firm's answers stay, unsigned
+    assert response.submitted_by is None and response.answers.get().number == 8

@@ -119,7 +119,7 @@ def _store(run: RadarRun, texts: list[tuple[str, SourceText]], result: RadarResu
             )
             for name, t in texts
         ],
-        batch_size=500,
+        batch_size=2000,
     )
     run.status = RadarRun.Status.DONE
     run.finished_at = timezone.now()
