@@ -73,7 +73,8 @@ class Share:
     key: Hashable
     label: str
     presence_days: int
-    weight: Decimal | int  # the weight actually used (key figure × days, or custom)
+    figure: Decimal | int  # the key's figure: surface, weight, minutes booked, custom share
+    weight: Decimal | int  # the weight actually used (figure × days, or custom)
     amount: Decimal
     alone_amount: Decimal | None
 
@@ -159,7 +160,7 @@ def split_period(
             last=active[1].strftime("%d/%m/%Y"),
         )
     notes: list[str] = []
-    weights = _weights(key, present, presence, booked_minutes, custom_weights, notes)
+    weights, figures = _weights(key, present, presence, booked_minutes, custom_weights, notes)
     parts = allocate(period_amount, weights)
     return PeriodSplit(
         first_day=first_day,
@@ -172,6 +173,7 @@ def split_period(
                 key=spell.key,
                 label=spell.label,
                 presence_days=presence[spell.key],
+                figure=figures[spell.key],
                 weight=weights[spell.key],
                 amount=parts[spell.key],
                 alone_amount=None
@@ -210,7 +212,7 @@ def split_one_off(
         )
     presence = {spell.key: 1 for spell in present}
     notes: list[str] = []
-    weights = _weights(key, present, presence, booked_minutes, custom_weights, notes)
+    weights, figures = _weights(key, present, presence, booked_minutes, custom_weights, notes)
     parts = allocate(amount, weights)
     return PeriodSplit(
         first_day=day,
@@ -223,6 +225,7 @@ def split_one_off(
                 key=spell.key,
                 label=spell.label,
                 presence_days=1,
+                figure=figures[spell.key],
                 weight=weights[spell.key],
                 amount=parts[spell.key],
                 alone_amount=spell.alone_amount,
@@ -240,7 +243,8 @@ def _weights(
     booked_minutes: Mapping[Hashable, int] | None,
     custom_weights: Mapping[Hashable, Decimal | int] | None,
     notes: list[str],
-) -> dict[Hashable, Decimal | int]:
+) -> tuple[dict[Hashable, Decimal | int], dict[Hashable, Decimal | int]]:
+    """The weights to allocate by, and each participant's key figure (for display)."""
     if key is Key.CUSTOM:
         custom = custom_weights or {}
         weights = {spell.key: custom.get(spell.key, 0) for spell in present}
@@ -251,17 +255,18 @@ def _weights(
                     "participant."
                 )
             )
-        return weights
+        return weights, dict(weights)
     if key is Key.BOOKED_TIME:
         booked = booked_minutes or {}
         weights = {spell.key: int(booked.get(spell.key, 0)) for spell in present}
         if any(weights.values()):
-            return weights
+            return weights, dict(weights)
         notes.append(
             gettext_noop("Aucune réservation sur la période : parts égales selon la présence.")
         )
     base = {spell.key: _figure(spell, key) for spell in present}
     try:
-        return combine_weights(base, {spell.key: presence[spell.key] for spell in present})
+        combined = combine_weights(base, {spell.key: presence[spell.key] for spell in present})
     except AllocationError as exc:
         raise CostPoolError(exc.template, **exc.params) from None
+    return combined, base

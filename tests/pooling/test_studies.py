@@ -170,7 +170,7 @@ def test_at_the_deadline_the_study_goes_ahead_with_enough_pledges(
     assert AuditEntry.objects.filter(action="study.confirm", actor_label="système").exists()
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([world.member_a.email, world.member_b.email, world.manager.email])
-    assert "Votre part : 3000,00 € HT" in mail.outbox[0].body
+    assert "Votre part : 3\xa0000,00\xa0€\xa0HT" in mail.outbox[0].body
 
 
 def test_below_the_threshold_nobody_is_billed(world, study, django_capture_on_commit_callbacks):

@@ -316,7 +316,7 @@ def test_manager_creates_a_cost_pool_and_previews_its_split(client, world):
         )
     assert pool.participations.count() == 2
     body = client.get(f"/c/paris/manage/pooling/pools/{pool.pk}/?month=2026-11").content.decode()
-    assert "666,67" in body and "333,33" in body and "1000,00" in body
+    assert "666,67\xa0€" in body and "333,33\xa0€" in body and "1\xa0000,00\xa0€" in body
     bad = client.post(
         f"/c/paris/manage/pooling/pools/{pool.pk}/participants/",
         {"organisation": world.org_a.pk, "joined_on": "2026-03-01", "weight": "1"},

@@ -19,6 +19,7 @@ from grappe.pooling.forms import DocumentForm, PledgeForm, StudyForm
 from grappe.pooling.models import Study
 from grappe.pooling.selectors import studies as selectors
 from grappe.pooling.services import studies as services
+from grappe.pooling.templatetags.pooling import euros
 from grappe.pooling.views.common import form_errors_from, organisations_for
 
 
@@ -145,15 +146,15 @@ class PledgeView(ClusterMixin, View):
                 if pledge.is_late:
                     messages.success(
                         request,
-                        _("Engagement enregistré, au prix de %(price)s € HT.")
-                        % {"price": pledge.late_price},
+                        _("Engagement enregistré, au prix de %(price)s HT.")
+                        % {"price": euros(pledge.late_price)},
                     )
                 else:
                     price = selectors.study_price(study)
                     messages.success(
                         request,
-                        _("Engagement enregistré : %(price)s € HT par structure à ce jour.")
-                        % {"price": price.per_participant},
+                        _("Engagement enregistré : %(price)s HT par structure à ce jour.")
+                        % {"price": euros(price.per_participant)},
                     )
         return redirect("pooling:study-detail", cluster_slug=cluster_slug, pk=pk)
 
