@@ -99,13 +99,18 @@ def seed() -> list[str]:
         amount = (
             invoice.total_ttc if index % 7 else (invoice.total_ttc / 2).quantize(Decimal("0.01"))
         )
+        method = rng.choice([LedgerEntry.Method.TRANSFER] * 3 + [LedgerEntry.Method.CHEQUE])
         services.payment_record(
             by=actor,
             organisation=invoice.organisation,
             amount=amount,
             date=min(invoice.issue_date + dt.timedelta(days=rng.randrange(5, 25)), today),
-            method=rng.choice([LedgerEntry.Method.TRANSFER] * 3 + [LedgerEntry.Method.CHEQUE]),
-            reference=f"VIR {invoice.number}",
+            method=method,
+            reference=(
+                f"VIR {invoice.number}"
+                if method == LedgerEntry.Method.TRANSFER
+                else f"CHQ n° {rng.randrange(1000000, 9999999)}"
+            ),
         )
     lines.append(
         f"Paiements : {LedgerEntry.objects.filter(cluster=cluster, kind='payment').count()}."

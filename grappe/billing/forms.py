@@ -25,7 +25,15 @@ class BillingProfileForm(forms.ModelForm):
     class Meta:
         model = BillingProfile
         fields = PROFILE_FIELDS
+        localized_fields = ("default_vat_rate", "late_penalty_rate")
         widgets = {"invoice_footer": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "vat_subject": _(
+                "Cochez si la grappe facture la TVA. Sinon, ses factures portent la mention "
+                "« TVA non applicable, art. 293 B du CGI »."
+            ),
+            "iban": _("Imprimé sur les factures pour le virement."),
+        }
 
 
 class MonthForm(forms.Form):
