@@ -299,45 +299,37 @@ def main() -> None:
 
     months = [previous_month(*previous_month(today.year, today.month))]
     months.append(previous_month(today.year, today.month))
-    rows = []
+    header = (
+        f"{'month':8} {'invoices':>8} {'total TTC':>14} {'service':>9} {'loops':>9} {'ratio':>6}"
+        f"   second run: {'service':>8} {'loops':>8} {'ratio':>6}"
+    )
+    print("\n" + header, flush=True)
     try:
         for index, (year, month) in enumerate(months):
-            issue_date = dt.date(
-                *(months[index + 1] if index + 1 < len(months) else (today.year, today.month)), 1
-            )
+            following = months[index + 1] if index + 1 < len(months) else (today.year, today.month)
+            issue_date = dt.date(*following, 1)
             order = [("service", service_run, bulk), ("ORM loops", loops_run, loop)]
             if index % 2:
                 order.reverse()
-            seconds = {}
+            seconds, results, again = {}, {}, {}
             for label, func, cluster in order:
-                seconds[label], result = timed(func, cluster, year, month, issue_date)
-                seconds[label + " result"] = result
-            again = {}
+                seconds[label], results[label] = timed(func, cluster, year, month, issue_date)
             for label, func, cluster in order:
                 again[label], result = timed(func, cluster, year, month, issue_date)
                 assert result[0] == 0, f"{label} issued again: {result}"
-            assert seconds["service result"] == seconds["ORM loops result"], (
-                seconds["service result"],
-                seconds["ORM loops result"],
+            assert results["service"] == results["ORM loops"], results
+            count, total = results["service"]
+            print(
+                f"{year}-{month:02d}  {count:8d} {total:14.2f} {seconds['service']:8.2f}s "
+                f"{seconds['ORM loops']:8.2f}s {seconds['ORM loops'] / seconds['service']:5.1f}×"
+                f"               {again['service']:7.2f}s {again['ORM loops']:7.2f}s "
+                f"{again['ORM loops'] / again['service']:5.1f}×",
+                flush=True,
             )
-            count, total = seconds["service result"]
-            rows.append((f"{year}-{month:02d}", count, total, seconds, again))
     finally:
         cleanup(clusters)
         if tmp:
             tmp.cleanup()
-    print()
-    print(
-        f"{'month':8} {'invoices':>8} {'total TTC':>14} {'service':>9} {'loops':>9} "
-        f"{'ratio':>6}   second run: {'service':>8} {'loops':>8} {'ratio':>6}"
-    )
-    for month, count, total, seconds, again in rows:
-        print(
-            f"{month:8} {count:8d} {total:14.2f} {seconds['service']:8.2f}s "
-            f"{seconds['ORM loops']:8.2f}s {seconds['ORM loops'] / seconds['service']:5.1f}×"
-            f"               {again['service']:7.2f}s {again['ORM loops']:7.2f}s "
-            f"{again['ORM loops'] / again['service']:5.1f}×"
-        )
     print("\nratio = ORM loops / service (same invoices, same totals, checked).")
 
 
