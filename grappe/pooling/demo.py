@@ -413,6 +413,11 @@ def _studies(cluster: Cluster, orgs: dict, today: dt.date) -> str:
     Pledge.objects.bulk_create(
         [Pledge(study=study, organisation=orgs[name]) for name in pledgers if name in orgs]
     )
+    Study.objects.filter(pk=study.pk).update(created_at=timezone.now() - dt.timedelta(days=9))
+    for days, pledge in zip((8, 5, 2), study.pledges.order_by("pk"), strict=False):
+        Pledge.objects.filter(pk=pledge.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=days)
+        )
     purchase = Study.objects.create(
         cluster=cluster,
         kind=Study.Kind.PURCHASE,

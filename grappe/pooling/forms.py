@@ -219,14 +219,24 @@ class HoursRequestForm(forms.Form):
         label=_("Fréquence"), choices=HoursRequest.Kind.choices, widget=forms.RadioSelect
     )
     weekday = forms.TypedChoiceField(
-        label=_("Jour de la semaine"), choices=WEEKDAY_CHOICES, coerce=int, required=False
+        label=_("Jour (chaque semaine)"), choices=WEEKDAY_CHOICES, coerce=int, required=False
     )
-    day = forms.DateField(label=_("Date"), widget=DATE, required=False)
+    day = forms.DateField(label=_("Date (une fois)"), widget=DATE, required=False)
     hours = forms.DecimalField(
         label=_("Heures"), min_value=Decimal("0.25"), max_value=24, decimal_places=2
     )
-    starts_on = forms.DateField(label=_("À partir du"), widget=DATE, required=False)
-    ends_on = forms.DateField(label=_("Jusqu'au"), widget=DATE, required=False)
+    starts_on = forms.DateField(
+        label=_("À partir du (chaque semaine)"),
+        widget=DATE,
+        required=False,
+        help_text=_("Aujourd'hui si vide."),
+    )
+    ends_on = forms.DateField(
+        label=_("Jusqu'au (chaque semaine)"),
+        widget=DATE,
+        required=False,
+        help_text=_("Sans fin si vide."),
+    )
     note = forms.CharField(label=_("Pour quoi faire ?"), required=False, max_length=300)
 
     def __init__(self, *args, organisations, **kwargs):

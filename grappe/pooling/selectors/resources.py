@@ -136,6 +136,8 @@ def week_calendar(
 ) -> WeekCalendar:
     """Slots of a week, each free, taken (by the actor's firm or another), past or closed."""
     now_local = to_local(now or timezone.now())
+    # Too late to book (past, or inside the notice period) shows as past.
+    earliest = now_local + dt.timedelta(hours=resource.min_notice_hours)
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     weekly = resource.weekly_hours
     closures = [(c.first_day, c.last_day) for c in resource.closures.all()]
@@ -149,12 +151,12 @@ def week_calendar(
     for index, day in enumerate(days):
         for start, end in engine.day_slots(day, weekly, closures, resource.slot_minutes):
             cells = by_time.setdefault(start.time(), [Cell("closed")] * 7)
-            cells[index] = _cell(actor, start, end, bookings, now_local)
+            cells[index] = _cell(actor, start, end, bookings, earliest)
     rows = [(t.strftime("%H:%M"), cells) for t, cells in sorted(by_time.items())]
     return WeekCalendar(resource=resource, monday=monday, days=days, rows=rows)
 
 
-def _cell(actor: Actor, start, end, bookings, now_local) -> Cell:
+def _cell(actor: Actor, start, end, bookings, earliest) -> Cell:
     aware = (from_local(start), from_local(end))
     for b_start, b_end, booking in bookings:
         if b_start < end and start < b_end:
@@ -162,7 +164,7 @@ def _cell(actor: Actor, start, end, bookings, now_local) -> Cell:
                 return Cell("mine", *aware, label=booking.organisation.name, booking_id=booking.pk)
             label = booking.organisation.name if actor.is_manager else _("Réservé")
             return Cell("taken", *aware, label=label, booking_id=booking.pk)
-    if start <= now_local:
+    if start <= earliest:
         return Cell("past", *aware)
     return Cell("free", *aware)
 
