@@ -177,9 +177,12 @@ def charges_collect(*, by: Actor, first_day: dt.date, last_day: dt.date) -> Coll
     booking); an invoiced entry is never touched. Any bad line refuses the whole
     collection, and nothing is written.
     """
+    from grappe.billing.services.invoicing import _lock_sequence
+
     require_manager(by)
     cluster = by.cluster
     with transaction.atomic():
+        _lock_sequence(cluster)  # never beside an invoice run of the same cluster
         return _collect(by, cluster, first_day, last_day)
 
 
@@ -418,6 +421,16 @@ def payments_allocate(*, cluster: Cluster, organisation_ids=None) -> int:
     Called inside the caller's transaction after a payment, an invoice run or a credit
     note. Returns the number of allocations written.
     """
+    # Lock the open invoices first: two payments of one firm recorded at the same time
+    # queue here, and the second sees what the first allocated.
+    open_invoices = Invoice.objects.select_for_update().filter(
+        cluster=cluster, kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN
+    )
+    if organisation_ids is not None:
+        open_invoices = open_invoices.filter(organisation_id__in=list(organisation_ids))
+    open_invoices = list(open_invoices.order_by("issue_date", "sequence"))
+    if not open_invoices:
+        return 0
     payments = (
         LedgerEntry.objects.filter(cluster=cluster, kind=LedgerEntry.Kind.PAYMENT)
         .annotate(
@@ -440,14 +453,10 @@ def payments_allocate(*, cluster: Cluster, organisation_ids=None) -> int:
             available[payment.organisation_id].append([payment, left])
     if not available:
         return 0
-    invoices = Invoice.objects.filter(
-        cluster=cluster,
-        kind=Invoice.Kind.INVOICE,
-        status=Invoice.Status.OPEN,
-        organisation_id__in=list(available),
-    ).order_by("issue_date", "sequence")
     allocations, touched = [], []
-    for invoice in invoices:
+    for invoice in open_invoices:
+        if invoice.organisation_id not in available:
+            continue
         queue = available[invoice.organisation_id]
         due = invoice.total_ttc - invoice.paid_amount
         if due <= 0 or not queue:
