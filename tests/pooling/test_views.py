@@ -481,3 +481,35 @@ def test_study_proposal_by_a_member(client, world):
     )
     assert past.status_code == 200 and "déjà passée" in past.content.decode()
     assert not Study.objects.filter(title="Trop tard").exists()
+
+
+def test_the_shared_employee_sees_its_page_and_logs_its_hours(client, world, things):
+    employee = SharedEmployee.objects.get(pk=things["employee"])
+    employee.user = world.outsider
+    employee.save()
+    client.force_login(world.outsider)
+    url = f"/c/paris/pooling/employees/{employee.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Saisir des heures faites" in page.content.decode()
+    assert client.get("/c/paris/pooling/employees/").status_code == 404  # not a member
+    response = client.post(
+        f"{url}timelog/",
+        {
+            "organisation": world.org_a.pk,
+            "day": timezone.localdate().isoformat(),
+            "hours": "3.5",
+            "note": "Mise à jour du site",
+        },
+    )
+    assert response.status_code == 302
+    log = employee.time_logs.get()
+    assert (log.organisation, log.hours, log.logged_by) == (world.org_a, D("3.5"), world.outsider)
+    client.force_login(world.member_b)  # a member cannot log hours
+    assert (
+        client.post(
+            f"{url}timelog/",
+            {"organisation": world.org_b.pk, "day": timezone.localdate().isoformat(), "hours": "1"},
+        ).status_code
+        == 403
+    )
+    assert employee.time_logs.count() == 1
