@@ -68,9 +68,7 @@ def _refusal(code: str, template: str, **params: object) -> Refusal:
 
 # ----------------------------------------------------------------- opening hours
 
-_INTERVAL = re.compile(
-    r"^\s*(\d{1,2})(?:[:hH](\d{2})?)?\s*[-–à]\s*(\d{1,2})(?:[:hH](\d{2})?)?\s*$"
-)
+_INTERVAL = re.compile(r"^\s*(\d{1,2})(?:[:hH](\d{2})?)?\s*[-–à]\s*(\d{1,2})(?:[:hH](\d{2})?)?\s*$")
 
 
 def parse_day_hours(text: str) -> DayHours:
