@@ -9,7 +9,9 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from grappe.billing import demo as billing_demo
+        from grappe.billing import indicators as billing_indicators
         from grappe.core import demo, jobs
+        from grappe.core.indicators import register_indicator
         from grappe.core.navigation import NavLink, register_nav
 
         for link in (
@@ -25,3 +27,19 @@ class BillingConfig(AppConfig):
             )
         )
         demo.register_seeder(demo.Seeder(name="billing", order=40, seed=billing_demo.seed))
+        register_indicator(
+            "billing.savings",
+            _("Économies des membres grâce à la mutualisation"),
+            billing_indicators.savings_in_month,
+            family="services",
+            unit="€",
+            order=40,
+        )
+        register_indicator(
+            "billing.charged",
+            _("Montants facturés aux membres (HT)"),
+            billing_indicators.charged_in_month,
+            family="services",
+            unit="€",
+            order=50,
+        )

@@ -31,7 +31,7 @@ class Indicator:
     label: str  # French, lazily translated
     fn: Callable[[object, dt.date], object]
     family: str = "activity"
-    unit: str = ""  # "", "%", "€", "j"
+    unit: str = ""  # "", "%", "€", "j", "h"
     rollup: str = "sum"  # how twelve months make a year: last (a stock), sum (a flow), mean
     usage: bool = False  # a use of services: its breakdown's series are watched for a fall
     order: int = 100

@@ -325,7 +325,7 @@ def _describe(r: selfassessment.Result) -> tuple[str, str]:
         return _("Au moins %(n)s membres engagés") % {"n": t}, _("%(n)s membres actifs") % {"n": v}
     if code == "governance.consultation":
         surveys, rate = v
-        return _("Les membres consultés (questionnaire, 30 % de réponses au moins)"), _(
+        return _("Les membres consultés (questionnaire, taux de réponse d'au moins 30 %)"), _(
             "%(n)s questionnaire(s), meilleur taux de réponse : %(rate)s"
         ) % {"n": surveys, "rate": "—" if rate is None else _("%(rate)s %%") % {"rate": _n(rate)}}
     if code == "governance.traceability":

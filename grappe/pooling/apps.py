@@ -15,6 +15,7 @@ class PoolingConfig(AppConfig):
         from grappe.pooling import guard
 
         post_migrate.connect(guard.ensure_sqlite_triggers, sender=self)
+        self._register_indicators()
         charges.register_charge_source("bookings", pooling_charges.booking_charges)
         charges.register_charge_source("cost_pools", pooling_charges.cost_pool_charges)
         charges.register_charge_source("shared_employees", pooling_charges.shared_employee_charges)
@@ -46,3 +47,35 @@ class PoolingConfig(AppConfig):
                 erase=services.personal_data_erase,
             )
         )
+
+    def _register_indicators(self) -> None:
+        from grappe.core.indicators import register_activity_source, register_indicator
+        from grappe.pooling import indicators
+
+        register_indicator(
+            "pooling.booked_hours",
+            _("Heures de réservation des ressources partagées"),
+            indicators.booked_hours_by_kind,
+            family="services",
+            unit="h",
+            usage=True,
+            order=10,
+        )
+        register_indicator(
+            "pooling.shared_hours",
+            _("Heures des salariés partagés"),
+            indicators.shared_hours_by_trade,
+            family="services",
+            unit="h",
+            usage=True,
+            order=20,
+        )
+        register_indicator(
+            "pooling.firms_using",
+            _("Structures utilisant un service mutualisé"),
+            indicators.firms_using_pooled_services,
+            family="services",
+            rollup="mean",
+            order=30,
+        )
+        register_activity_source("pooling.bookings", indicators.booking_activity)

@@ -1,0 +1,45 @@
+"""The billing app's indicators for the insights app: what pooling saved the members each
+Paris calendar month, and what was invoiced and collected (cluster totals only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from grappe.billing.models import LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _entries(cluster, month: dt.date):
+    return LedgerEntry.objects.filter(cluster=cluster, date__gte=month, date__lt=_next_month(month))
+
+
+def savings_in_month(cluster, month: dt.date) -> dict:
+    """Alone cost minus pooled cost of the month's charges that state an alone cost."""
+    totals = (
+        _entries(cluster, month)
+        .filter(
+            kind__in=[LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.CREDIT],
+            alone_amount__isnull=False,
+        )
+        .aggregate(pooled=Sum("amount"), alone=Sum("alone_amount"))
+    )
+    pooled, alone = totals["pooled"] or ZERO, totals["alone"] or ZERO
+    return {"value": alone - pooled, "pooled": pooled, "alone": alone}
+
+
+def charged_in_month(cluster, month: dt.date) -> Decimal:
+    """Amounts charged to members in the month (before tax), credits deducted."""
+    total = (
+        _entries(cluster, month)
+        .filter(kind__in=[LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.CREDIT])
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or ZERO

@@ -1,0 +1,87 @@
+"""The pooling app's indicators for the insights app: how much the pooled services are
+used each Paris calendar month, and who uses them (aggregates only: a resource's kind or a
+post's trade, never a firm)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Max, Sum
+
+from grappe.pooling.models import Booking, Pledge, Resource, TimeLog
+
+PARIS = ZoneInfo("Europe/Paris")
+TENTH = Decimal("0.1")
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _instants(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The month's first and next month's first instants, Paris time."""
+    start = dt.datetime.combine(month, dt.time(), tzinfo=PARIS)
+    return start, dt.datetime.combine(_next_month(month), dt.time(), tzinfo=PARIS)
+
+
+def _bookings_in(cluster, month: dt.date):
+    start, end = _instants(month)
+    return Booking.objects.confirmed().filter(
+        resource__cluster=cluster, starts_at__gte=start, starts_at__lt=end
+    )
+
+
+def booked_hours_by_kind(cluster, month: dt.date) -> dict:
+    """Hours of confirmed bookings starting in the month, by kind of resource."""
+    kinds = dict(Resource.Kind.choices)
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    rows = _bookings_in(cluster, month).values_list("resource__kind", "starts_at", "ends_at")
+    for kind, starts_at, ends_at in rows.order_by():
+        minutes = int((ends_at - starts_at).total_seconds() // 60)
+        hours[str(kinds.get(kind, kind))] += Decimal(minutes) / 60
+    return {label: value.quantize(TENTH) for label, value in sorted(hours.items())}
+
+
+def shared_hours_by_trade(cluster, month: dt.date) -> dict:
+    """Hours the shared employees worked for member firms in the month, by trade."""
+    rows = (
+        TimeLog.objects.filter(
+            employee__cluster=cluster, day__gte=month, day__lt=_next_month(month)
+        )
+        .values("employee__role")
+        .annotate(hours=Sum("hours"))
+        .order_by("employee__role")
+    )
+    return {row["employee__role"]: row["hours"].quantize(TENTH) for row in rows}
+
+
+def firms_using_pooled_services(cluster, month: dt.date) -> int:
+    """Member firms that booked, had a shared employee's hours or pledged in the month."""
+    next_month = _next_month(month)
+    start, end = _instants(month)
+    firms = set(_bookings_in(cluster, month).values_list("organisation_id", flat=True))
+    firms |= set(
+        TimeLog.objects.filter(
+            employee__cluster=cluster, day__gte=month, day__lt=next_month
+        ).values_list("organisation_id", flat=True)
+    )
+    firms |= set(
+        Pledge.objects.filter(
+            study__cluster=cluster, created_at__gte=start, created_at__lt=end
+        ).values_list("organisation_id", flat=True)
+    )
+    return len(firms)
+
+
+def booking_activity(cluster, since: dt.datetime) -> dict[int, dt.datetime]:
+    """Activity source: each firm's last booking made since ``since``."""
+    rows = (
+        Booking.objects.filter(resource__cluster=cluster, created_at__gte=since)
+        .values("organisation_id")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    return {row["organisation_id"]: row["last"] for row in rows}
