@@ -53,6 +53,14 @@ class PoolingConfig(AppConfig):
         from grappe.pooling import indicators
 
         register_indicator(
+            "pooling.services",
+            _("Services mutualisés en place"),
+            indicators.services_in_place,
+            family="services",
+            rollup="last",
+            order=5,
+        )
+        register_indicator(
             "pooling.booked_hours",
             _("Heures de réservation des ressources partagées"),
             indicators.booked_hours_by_kind,

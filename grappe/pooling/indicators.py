@@ -9,9 +9,18 @@ from collections import defaultdict
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext as _
 
-from grappe.pooling.models import Booking, Pledge, Resource, TimeLog
+from grappe.pooling.models import (
+    Booking,
+    CostPool,
+    Pledge,
+    Resource,
+    SharedEmployee,
+    Study,
+    TimeLog,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 TENTH = Decimal("0.1")
@@ -85,3 +94,27 @@ def booking_activity(cluster, since: dt.datetime) -> dict[int, dt.datetime]:
         .order_by()
     )
     return {row["organisation_id"]: row["last"] for row in rows}
+
+
+def services_in_place(cluster, month: dt.date) -> dict:
+    """Pooled services running at the month's end, by family (the self-assessment's
+    « services mutualisés en place »)."""
+    last_day = _next_month(month) - dt.timedelta(days=1)
+    end = _instants(month)[1]
+    counts = {
+        _("Ressources partagées"): Resource.objects.filter(
+            cluster=cluster, is_active=True, created_at__lt=end
+        ).count(),
+        _("Pools de coûts"): CostPool.objects.filter(cluster=cluster, starts_on__lte=last_day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+        .count(),
+        _("Salariés partagés"): SharedEmployee.objects.filter(
+            cluster=cluster, is_active=True, created_at__lt=end
+        ).count(),
+        _("Études et achats groupés"): Study.objects.filter(
+            cluster=cluster,
+            status__in=[Study.Status.CONFIRMED, Study.Status.DELIVERED],
+            decided_at__lt=end,
+        ).count(),
+    }
+    return {label: n for label, n in counts.items() if n}

@@ -98,3 +98,34 @@ def test_bookings_count_as_a_firms_activity(world, usage):
     assert "pooling.bookings" in registry.activity_sources()
     later = Booking.objects.order_by("-created_at").first().created_at + dt.timedelta(seconds=1)
     assert indicators.booking_activity(world.paris, later) == {}
+
+
+def test_services_in_place_at_the_months_end(world, usage):
+    from django.utils import timezone
+
+    from grappe.pooling.models import CostPool, Study
+
+    this_month = timezone.localdate().replace(day=1)
+    pool = {"cluster": world.paris, "amount": D("900.00")}
+    CostPool.objects.create(name="Boutique", starts_on=dt.date(2026, 1, 1), **pool)
+    CostPool.objects.create(
+        name="Licence", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30), **pool
+    )
+    study = {"cluster": world.paris, "description": "…", "total_price": D("6000")}
+    Study.objects.create(
+        title="Étude",
+        pledge_deadline=this_month,
+        status=Study.Status.CONFIRMED,
+        decided_at=timezone.now(),
+        **study,
+    )
+    Study.objects.create(title="Achat", pledge_deadline=this_month, **study)  # still open
+    assert indicators.services_in_place(world.paris, this_month) == {
+        "Ressources partagées": 2,
+        "Pools de coûts": 1,
+        "Salariés partagés": 1,
+        "Études et achats groupés": 1,
+    }
+    # In March the resources, the employee and the study did not exist yet; both pools ran.
+    assert indicators.services_in_place(world.paris, MARCH) == {"Pools de coûts": 2}
+    assert indicators.services_in_place(world.lyon, this_month) == {"Ressources partagées": 1}
