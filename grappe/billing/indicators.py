@@ -9,16 +9,13 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from grappe.billing.models import LedgerEntry
+from grappe.core.months import next_month
 
 ZERO = Decimal("0.00")
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def _entries(cluster, month: dt.date):
-    return LedgerEntry.objects.filter(cluster=cluster, date__gte=month, date__lt=_next_month(month))
+    return LedgerEntry.objects.filter(cluster=cluster, date__gte=month, date__lt=next_month(month))
 
 
 def savings_in_month(cluster, month: dt.date) -> dict:

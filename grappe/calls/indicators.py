@@ -8,10 +8,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from grappe.calls.models import Application
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+from grappe.core.months import next_month
 
 
 def funding_obtained_in_month(cluster, month: dt.date) -> Decimal:
@@ -20,7 +17,7 @@ def funding_obtained_in_month(cluster, month: dt.date) -> Decimal:
         cluster=cluster,
         status__in=(Application.Status.OBTAINED, Application.Status.PAID),
         decided_on__gte=month,
-        decided_on__lt=_next_month(month),
+        decided_on__lt=next_month(month),
     ).aggregate(total=Sum("obtained_amount"))["total"]
     return total or Decimal("0.00")
 
@@ -28,7 +25,7 @@ def funding_obtained_in_month(cluster, month: dt.date) -> Decimal:
 def applications_submitted_in_month(cluster, month: dt.date) -> dict:
     """Applications submitted during the month, individual and collective."""
     rows = Application.objects.filter(
-        cluster=cluster, submitted_on__gte=month, submitted_on__lt=_next_month(month)
+        cluster=cluster, submitted_on__gte=month, submitted_on__lt=next_month(month)
     )
     return {
         str(Application.Kind.INDIVIDUAL.label): rows.filter(kind="individual").count(),

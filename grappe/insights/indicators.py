@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.indicators import register_indicator
-from grappe.insights.months import bounds, month_end, previous_month
+from grappe.core.months import bounds, month_end, previous_month
 
 PERCENT = Decimal("0.1")
 

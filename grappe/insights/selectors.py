@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from grappe.core.access import Actor, require
 from grappe.core.indicators import activity_sources, indicator, indicators
+from grappe.core.months import last_months, month_start, previous_month
 from grappe.core.texts import can_read
 from grappe.engine import surveys as survey_math
 from grappe.engine.trends import Fall, falling
@@ -28,7 +29,6 @@ from grappe.insights.models import (
     Survey,
     SurveyResponse,
 )
-from grappe.insights.months import last_months, month_start, previous_month
 
 # --- Radar --------------------------------------------------------------------------------
 

@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from grappe.core.access import Actor
 from grappe.core.models import Cluster
+from grappe.core.months import month_start, previous_month
 from grappe.insights import services
 from grappe.insights.models import RadarRun
-from grappe.insights.months import month_start, previous_month
 
 
 def radar_run_job(run_id: int) -> int:

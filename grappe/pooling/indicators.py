@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
+from grappe.core.months import bounds, next_month
 from grappe.pooling.models import (
     Booking,
     CostPool,
@@ -22,22 +22,11 @@ from grappe.pooling.models import (
     TimeLog,
 )
 
-PARIS = ZoneInfo("Europe/Paris")
 TENTH = Decimal("0.1")
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def _instants(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The month's first and next month's first instants, Paris time."""
-    start = dt.datetime.combine(month, dt.time(), tzinfo=PARIS)
-    return start, dt.datetime.combine(_next_month(month), dt.time(), tzinfo=PARIS)
-
-
 def _bookings_in(cluster, month: dt.date):
-    start, end = _instants(month)
+    start, end = bounds(month)
     return Booking.objects.confirmed().filter(
         resource__cluster=cluster, starts_at__gte=start, starts_at__lt=end
     )
@@ -57,9 +46,7 @@ def booked_hours_by_kind(cluster, month: dt.date) -> dict:
 def shared_hours_by_trade(cluster, month: dt.date) -> dict:
     """Hours the shared employees worked for member firms in the month, by trade."""
     rows = (
-        TimeLog.objects.filter(
-            employee__cluster=cluster, day__gte=month, day__lt=_next_month(month)
-        )
+        TimeLog.objects.filter(employee__cluster=cluster, day__gte=month, day__lt=next_month(month))
         .values("employee__role")
         .annotate(hours=Sum("hours"))
         .order_by("employee__role")
@@ -69,12 +56,12 @@ def shared_hours_by_trade(cluster, month: dt.date) -> dict:
 
 def firms_using_pooled_services(cluster, month: dt.date) -> int:
     """Member firms that booked, had a shared employee's hours or pledged in the month."""
-    next_month = _next_month(month)
-    start, end = _instants(month)
+    following = next_month(month)
+    start, end = bounds(month)
     firms = set(_bookings_in(cluster, month).values_list("organisation_id", flat=True))
     firms |= set(
         TimeLog.objects.filter(
-            employee__cluster=cluster, day__gte=month, day__lt=next_month
+            employee__cluster=cluster, day__gte=month, day__lt=following
         ).values_list("organisation_id", flat=True)
     )
     firms |= set(
@@ -99,8 +86,8 @@ def booking_activity(cluster, since: dt.datetime) -> dict[int, dt.datetime]:
 def services_in_place(cluster, month: dt.date) -> dict:
     """Pooled services running at the month's end, by family (the self-assessment's
     « services mutualisés en place »)."""
-    last_day = _next_month(month) - dt.timedelta(days=1)
-    end = _instants(month)[1]
+    last_day = next_month(month) - dt.timedelta(days=1)
+    end = bounds(month)[1]
     counts = {
         _("Ressources partagées"): Resource.objects.filter(
             cluster=cluster, is_active=True, created_at__lt=end

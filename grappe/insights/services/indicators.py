@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from grappe.core.access import Actor
 from grappe.core.indicators import indicators, split_value
 from grappe.core.jobs import enqueue_on_commit
+from grappe.core.months import last_months
 from grappe.core.services import audit_record
 from grappe.insights.models import IndicatorSnapshot
-from grappe.insights.months import last_months
 
 log = logging.getLogger(__name__)
 _CENT = Decimal("0.01")

@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from grappe.core.access import Actor
 from grappe.core.models import Cluster
+from grappe.core.months import parse_month
 from grappe.insights import services
-from grappe.insights.months import parse_month
 
 
 class Command(BaseCommand):
