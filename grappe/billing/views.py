@@ -28,16 +28,9 @@ from grappe.billing.forms import (
 from grappe.billing.models import BillingProfile
 from grappe.billing.templatetags.billing import format_money
 from grappe.core.files import serve_private
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import MANAGER, MEMBER, ClusterMixin
 from grappe.engine.invoicing import month_bounds
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class BillingHomeView(ClusterMixin, View):
@@ -92,7 +85,7 @@ class ChargeCreateView(AccountView):
             try:
                 services.charge_create(by=self.actor, organisation=org, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Charge ajoutée : elle sera facturée avec son mois."))
                 return redirect("billing:account", cluster_slug=cluster_slug, slug=slug)
@@ -152,7 +145,7 @@ class CreditNoteCreateView(InvoiceDetailView):
                     by=self.actor, invoice=invoice, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -282,7 +275,7 @@ class PaymentListView(ClusterMixin, FormView):
         try:
             payment = services.payment_record(by=self.actor, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -342,7 +335,7 @@ class ProfileView(ClusterMixin, FormView):
         try:
             services.billing_profile_update(by=self.actor, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Profil de facturation enregistré."))
         return redirect("billing:profile", cluster_slug=self.cluster.slug)

@@ -29,16 +29,9 @@ from grappe.calls.forms import (
 )
 from grappe.calls.models import Application, Call
 from grappe.core.files import serve_private
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import INSIDER, MANAGER, MEMBER, PUBLIC, ClusterMixin
 from grappe.territory.models import Commune
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _search_context(request, *, cluster, communes) -> dict:
@@ -354,7 +347,7 @@ class ApplicationCreateView(ClusterMixin, FormView):
                     None, _("Seule l'équipe de la grappe ouvre une candidature collective.")
                 )
             else:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Candidature ouverte."))
         return redirect(application.get_absolute_url())
@@ -570,7 +563,7 @@ class CallCreateView(ClusterMixin, FormView):
         try:
             call = services.call_create_manual(by=self.actor, **form.service_kwargs())
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Appel ajouté au catalogue."))
         return redirect(call.url_in(self.cluster))
@@ -632,7 +625,7 @@ class SourcesView(ClusterMixin, FormView):
         try:
             services.source_create(by=self.actor, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Source enregistrée : elle sera relue chaque nuit."))
         return redirect("calls:sources", cluster_slug=self.cluster.slug)

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.models import Cluster
@@ -72,3 +73,15 @@ class EraseAccountForm(forms.Form):
         if value != "EFFACER":
             raise forms.ValidationError(_("Tapez EFFACER en majuscules pour confirmer."))
         return value
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, aliases=None) -> None:
+    """Show a service's refusal on the form: an error about one of its fields beside that
+    field (``aliases`` maps a model field to the form field that edits it), any other at the
+    top of the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        target = (aliases or {}).get(field, field)
+        form.add_error(target if target in form.fields else None, errors)

@@ -17,7 +17,12 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from grappe.core import selectors, services
 from grappe.core.emails import unsubscribe_email_from_token
-from grappe.core.forms import ApiTokenForm, ClusterSettingsForm, EraseAccountForm
+from grappe.core.forms import (
+    ApiTokenForm,
+    ClusterSettingsForm,
+    EraseAccountForm,
+    add_service_errors,
+)
 from grappe.core.mixins import MANAGER, ClusterMixin
 from grappe.core.models import ApiToken, ClusterRole, User
 from grappe.core.privacy import personal_data_erase, personal_data_export
@@ -48,9 +53,7 @@ class ClusterSettingsView(ClusterMixin, FormView):
                 **data,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = "commune_codes" if field == "communes" else field
-                form.add_error(target if target in form.fields else None, errors)
+            add_service_errors(form, exc, aliases={"communes": "commune_codes"})
             return self.form_invalid(form)
         messages.success(self.request, _("Paramètres de la grappe enregistrés."))
         return redirect("core:cluster-settings", cluster_slug=self.cluster.slug)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import INSIDER, MANAGER, MEMBER, STAFF, ClusterMixin
 from grappe.insights import dossier, selectors, services
 from grappe.insights.forms import (
@@ -21,15 +22,6 @@ from grappe.insights.forms import (
     SurveyForm,
 )
 from grappe.insights.models import Survey
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- Radar ---------------------------------------------------------------------------------
 
@@ -117,7 +109,7 @@ class RadarThemeView(ClusterMixin, TemplateView):
                         notes=form.cleaned_data["notes"],
                     )
                 except ValidationError as exc:
-                    _form_errors_from(form, exc)
+                    add_service_errors(form, exc)
                     return self.render_to_response(
                         self.get_context_data(accept_form=form), status=400
                     )
@@ -166,7 +158,7 @@ class SurveyListView(ClusterMixin, FormView):
         try:
             survey = services.survey_create(by=self.actor, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Questionnaire créé : ajoutez ses questions."))
         return redirect("insights:survey-edit", cluster_slug=self.cluster.slug, pk=survey.pk)
@@ -202,7 +194,7 @@ class SurveyEditView(ClusterMixin, TemplateView):
                 try:
                     services.survey_update(survey=survey, by=self.actor, **form.cleaned_data)
                 except ValidationError as exc:
-                    _form_errors_from(form, exc)
+                    add_service_errors(form, exc)
                     return self.render_to_response(self.get_context_data(form=form), status=400)
                 messages.success(request, _("Questionnaire enregistré."))
             elif action == "add-question":
@@ -222,7 +214,7 @@ class SurveyEditView(ClusterMixin, TemplateView):
                         required=form.cleaned_data["required"],
                     )
                 except ValidationError as exc:
-                    _form_errors_from(form, exc)
+                    add_service_errors(form, exc)
                     return self.render_to_response(
                         self.get_context_data(question_form=form), status=400
                     )
@@ -305,7 +297,7 @@ class SurveyAnswerView(ClusterMixin, TemplateView):
                     answers=form.answers(),
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from grappe.core.files import serve_private
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import INSIDER, MANAGER, MEMBER, PUBLIC, ClusterMixin
 from grappe.core.ratelimit import rate_limited
 from grappe.members import importers, selectors, services
@@ -30,14 +31,6 @@ from grappe.members.forms import (
     ProspectInviteForm,
 )
 from grappe.members.models import JoinRequest, Membership, Person, Post, Prospect
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class HomeView(TemplateView):
@@ -176,7 +169,7 @@ class OrganisationEditView(ClusterMixin, FormView):
                 organisation=org, by=self.actor, tags=form.cleaned_tags(), **data
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Profil enregistré."))
         return redirect(
@@ -213,7 +206,7 @@ class PersonEditView(ClusterMixin, FormView):
         try:
             services.person_update(person=person, by=self.actor, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Coordonnées enregistrées."))
         return redirect(
@@ -251,7 +244,7 @@ class PostListView(ClusterMixin, FormView):
         try:
             services.post_create(by=self.actor, **data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Publié."))
         return redirect("members:post-list", cluster_slug=self.cluster.slug)
@@ -304,7 +297,7 @@ class JoinRequestCreateView(ClusterMixin, FormView):
         try:
             services.join_request_submit(cluster=self.cluster, **data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         return render(self.request, "members/join_request_sent.html", {"cluster": self.cluster})
 
@@ -372,7 +365,7 @@ class JoinRequestDetailView(ClusterMixin, FormView):
                 form.add_error(None, _("Choisissez d'admettre ou de refuser."))
                 return self.form_invalid(form)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         return redirect("members:join-request-list", cluster_slug=self.cluster.slug)
 
@@ -439,7 +432,7 @@ class MembershipDetailView(ClusterMixin, FormView):
                     fee_status=form.cleaned_data["fee_status"],
                 )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Adhésion enregistrée."))
         return redirect(
@@ -519,7 +512,7 @@ class InvitationListView(ClusterMixin, FormView):
                 organisation=form.cleaned_data["organisation"],
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Invitation envoyée à %s.") % form.cleaned_data["email"])
         return redirect("members:invitation-list", cluster_slug=self.cluster.slug)
@@ -562,7 +555,7 @@ class InvitationAcceptView(FormView):
                 full_name=form.cleaned_data["full_name"],
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, _("Bienvenue ! Votre compte est prêt."))

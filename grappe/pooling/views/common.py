@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
@@ -12,14 +12,6 @@ from grappe.core.access import Actor
 from grappe.members.models import Organisation
 from grappe.pooling import permissions
 from grappe.pooling.periods import monday_of
-
-
-def form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def member_organisations(cluster):

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from grappe.core.access import resolve_actor
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import MANAGER, MEMBER, PUBLIC, ClusterMixin
 from grappe.core.models import User
 from grappe.members.models import Post
@@ -32,7 +33,6 @@ from grappe.pooling.periods import monday_of, parse_month
 from grappe.pooling.selectors import employees as selectors
 from grappe.pooling.services import employees as services
 from grappe.pooling.views.common import (
-    form_errors_from,
     member_organisations,
     organisations_for,
     parse_monday,
@@ -156,7 +156,7 @@ class EmployeeDetailView(ClusterMixin, FormView):
                 )
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         if self.actor.is_manager and not self.actor.acts_for(data["organisation"].pk):
             messages.success(self.request, _("Heures planifiées et validées."))
@@ -313,7 +313,7 @@ class EmployeeFormView(ClusterMixin, FormView):
             else:
                 employee = services.employee_update(employee=employee, by=self.actor, **data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Salarié·e partagé·e enregistré·e."))
         return redirect("pooling:employee-detail", cluster_slug=self.cluster.slug, pk=employee.pk)

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import MANAGER, ClusterMixin
 from grappe.pooling.forms import CostPoolForm, CustomSharesForm, LeaveForm, ParticipationForm
 from grappe.pooling.models import CostPool
 from grappe.pooling.periods import parse_month
 from grappe.pooling.selectors import pools as selectors
 from grappe.pooling.services import pools as services
-from grappe.pooling.views.common import form_errors_from, organisations_for
+from grappe.pooling.views.common import organisations_for
 
 
 class PoolListView(ClusterMixin, TemplateView):
@@ -69,7 +70,7 @@ class PoolFormView(ClusterMixin, FormView):
             else:
                 pool = services.pool_update(pool=pool, by=self.actor, **data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Pool de coûts enregistré."))
         return redirect("pooling:pool-detail", cluster_slug=self.cluster.slug, pk=pool.pk)
@@ -127,7 +128,7 @@ class ParticipationAddView(ClusterMixin, View):
                     pool=pool, organisation=organisation, by=self.actor, **data
                 )
             except ValidationError as exc:
-                form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("%s participe au pool.") % organisation.name)
                 return redirect("pooling:pool-detail", cluster_slug=cluster_slug, pk=pk)

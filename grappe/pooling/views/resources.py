@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from grappe.core.access import resolve_actor
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import MANAGER, MEMBER, STAFF, ClusterMixin
 from grappe.core.models import Cluster, User
 from grappe.engine import bookings as engine
@@ -30,7 +31,6 @@ from grappe.pooling.selectors import studies as study_selectors
 from grappe.pooling.services import bookings as services
 from grappe.pooling.views.common import (
     back,
-    form_errors_from,
     organisations_for,
     own_organisations,
     parse_monday,
@@ -216,7 +216,7 @@ class BookingCreateView(ClusterMixin, FormView):
                 note=data["note"],
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
             waitlist = None
             if services.only_taken(exc):
                 waitlist = WaitlistForm(
@@ -455,7 +455,7 @@ class ResourceFormView(ClusterMixin, FormView):
                 form.add_error(None, exc.message_dict.pop("opening_hours"))
                 exc = ValidationError(exc.message_dict) if exc.message_dict else None
             if exc is not None:
-                form_errors_from(form, exc)
+                add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Ressource enregistrée."))
         return redirect("pooling:resource-update", cluster_slug=self.cluster.slug, pk=resource.pk)

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from grappe.core.files import serve_private
+from grappe.core.forms import add_service_errors
 from grappe.core.mixins import MANAGER, MEMBER, ClusterMixin
 from grappe.pooling import permissions
 from grappe.pooling.forms import DocumentForm, PledgeForm, StudyForm
@@ -20,7 +21,7 @@ from grappe.pooling.models import Study
 from grappe.pooling.selectors import studies as selectors
 from grappe.pooling.services import studies as services
 from grappe.pooling.templatetags.pooling import euros
-from grappe.pooling.views.common import form_errors_from, organisations_for
+from grappe.pooling.views.common import organisations_for
 
 
 class StudyListView(ClusterMixin, TemplateView):
@@ -78,7 +79,7 @@ class StudyCreateView(ClusterMixin, FormView):
             else:
                 study = services.study_update(study=study, by=self.actor, **data)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Proposition publiée : les structures peuvent s'engager."))
         return redirect("pooling:study-detail", cluster_slug=self.cluster.slug, pk=study.pk)
