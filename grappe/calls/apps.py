@@ -52,6 +52,22 @@ class CallsConfig(AppConfig):
             rollup="sum",
             order=20,
         )
+        register_indicator(
+            "calls.signalled",
+            _("Appels signalés aux membres"),
+            calls_indicators.calls_signalled_in_month,
+            family="funding",
+            rollup="sum",
+            order=5,
+        )
+        register_indicator(
+            "calls.applications_decided",
+            _("Candidatures décidées"),
+            calls_indicators.applications_decided_in_month,
+            family="funding",
+            rollup="sum",
+            order=30,
+        )
         privacy.register(
             privacy.PersonalDataSource(
                 name="calls",

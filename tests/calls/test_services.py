@@ -560,3 +560,38 @@ def test_indicators_give_monthly_funding_and_submissions(world):
         "Collective": 1,
     }
     assert indicator("calls.funding_obtained").family == "funding"
+
+
+def test_indicators_give_decisions_and_calls_signalled(world):
+    from zoneinfo import ZoneInfo
+
+    from grappe.calls.indicators import (
+        applications_decided_in_month,
+        calls_signalled_in_month,
+    )
+    from grappe.calls.models import AlertDelivery
+
+    application = _collective(world)
+    for status, day in (("submitted", 3), ("refused", 20)):
+        services.application_set_status(
+            by=actor(world), application=application, status=status, on=dt.date(2026, 9, day)
+        )
+    assert applications_decided_in_month(world.paris, dt.date(2026, 9, 1)) == {
+        "Obtenues": 0,
+        "Refusées": 1,
+    }
+    assert applications_decided_in_month(world.paris, dt.date(2026, 10, 1)) == {
+        "Obtenues": 0,
+        "Refusées": 0,
+    }
+    paris_time = ZoneInfo("Europe/Paris")
+    first, second = make_call(), make_call("Aide au disque")
+    for user, call, sent in (
+        (world.member_a, first, dt.datetime(2026, 9, 1, 0, 30, tzinfo=paris_time)),
+        (world.member_b, first, dt.datetime(2026, 9, 15, 8, tzinfo=paris_time)),
+        (world.member_a, second, dt.datetime(2026, 8, 31, 23, 30, tzinfo=paris_time)),
+    ):
+        AlertDelivery.objects.create(user=user, cluster=world.paris, call=call, sent_at=sent)
+    assert calls_signalled_in_month(world.paris, dt.date(2026, 9, 1)) == 1  # one call, twice
+    assert calls_signalled_in_month(world.paris, dt.date(2026, 8, 1)) == 1
+    assert calls_signalled_in_month(world.lyon, dt.date(2026, 9, 1)) == 0
