@@ -1,6 +1,6 @@
 """Benchmark of the common-needs radar: quality on the held-out corpus, and time.
 
-    python bench/bench_themes.py [--sizes 3000] [--seed 0]
+    python bench/bench_themes.py [--sizes 1000,10000,100000] [--seed 0]
 
 Quality: adjusted Rand index and NMI against the gold themes of
 tests/engine/data/themes_corpus_heldout.csv (written before any tuning, never tuned
@@ -24,6 +24,7 @@ import argparse
 import csv
 import datetime
 import io
+import math
 import random
 import resource
 import sys
@@ -161,11 +162,44 @@ def generated(n: int, seed: int) -> list[TextItem]:
     return out
 
 
+def _available_mb() -> float | None:
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def timing(sizes: list[int], seed: int, max_encoded: int = 10_000) -> None:
+    """Time and peak memory per size, and how they grow from one size to the next: the
+    exponent k of n^k between two sizes (1 is linear; a full distance matrix would be 2).
+    A size whose memory, extrapolated linearly from the previous one, would not fit in
+    the memory available now is skipped with the reason."""
     print("\ntime on generated texts (2-core CPU figures depend on the machine)")
     print(f"(the opt-in encoder is skipped above {max_encoded} texts: ~17 ms per clustered text)")
-    print(f"{'texts':>7} {'encoder':>8} {'seconds':>8} {'themes':>7} {'unassigned':>10}")
+    print(
+        f"{'texts':>7} {'encoder':>8} {'seconds':>8} {'themes':>7} {'unassigned':>10}"
+        f" {'peak MB':>8} {'time ~ n^k':>10}"
+    )
+    previous: tuple[int, float, float] | None = None  # n, seconds (encoder off), MB
     for n in sizes:
+        if previous is not None:
+            n0, _seconds, mb0 = previous
+            needed = mb0 * n / n0
+            available = _available_mb()
+            if available is not None and needed > 0.8 * available:
+                print(
+                    f"{n:7d} skipped: about {needed:.0f} MB extrapolated from {n0} texts,"
+                    f" {available:.0f} MB available"
+                )
+                continue
         items = generated(n, seed)
         variants = [("off", None)]
         if default_embedder() is not None and n <= max_encoded:
@@ -175,14 +209,23 @@ def timing(sizes: list[int], seed: int, max_encoded: int = 10_000) -> None:
             result = discover_themes(items, seed=seed, embedder=embedder)
             elapsed = time.perf_counter() - t0
             unassigned = sum(1 for v in result.assignments.values() if v is None)
-            print(f"{n:7d} {label:>8} {elapsed:8.2f} {len(result.themes):7d} {unassigned:10d}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory of the bench process: {peak:.0f} MB")
+            growth = ""
+            if label == "off" and previous is not None and previous[1] > 0:
+                k = math.log(elapsed / previous[1]) / math.log(n / previous[0])
+                growth = f"{k:.2f}"
+            print(
+                f"{n:7d} {label:>8} {elapsed:8.2f} {len(result.themes):7d} {unassigned:10d}"
+                f" {_rss_mb():8.0f} {growth:>10}"
+            )
+            if label == "off":
+                off_seconds = elapsed
+        previous = (n, off_seconds, _rss_mb())
+    print("peak MB: the bench process's peak resident memory so far (it only grows)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="3000", help="comma-separated text counts")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated text counts")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     embedder = default_embedder()
