@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -37,6 +38,7 @@ from grappe.pooling.views.common import (
     organisations_for,
     parse_monday,
 )
+from grappe.pooling.views.drafts import EMPLOYEE_KINDS, DraftMixin, radar_drafts
 
 
 class EmployeeListView(ClusterMixin, TemplateView):
@@ -276,13 +278,18 @@ class EmployeeManageView(ClusterMixin, TemplateView):
             "needs": selectors.staff_need_list(actor=self.actor),
             "detected": selectors.needs_detected_in_posts(actor=self.actor),
             "need_form": StaffNeedForm(organisations=organisations_for(self.actor)),
+            "radar_drafts": radar_drafts(actor=self.actor, kinds=EMPLOYEE_KINDS),
         }
 
 
-class EmployeeFormView(ClusterMixin, FormView):
+class EmployeeFormView(DraftMixin, ClusterMixin, FormView):
+    """Create or edit a shared employee; a shared post from a radar draft with
+    ``?draft=<id>``."""
+
     access = MANAGER
     template_name = "pooling/manage/employee_form.html"
     form_class = EmployeeForm
+    draft_kinds = EMPLOYEE_KINDS
 
     def get_employee(self) -> SharedEmployee | None:
         pk = self.kwargs.get("pk")
@@ -301,21 +308,40 @@ class EmployeeFormView(ClusterMixin, FormView):
             "users": users.distinct().order_by("email"),
         }
 
+    def get_initial(self):
+        initial = super().get_initial()
+        draft = self.get_draft()
+        if draft is not None:
+            # The post is named after the proposal until the person hired is entered.
+            title = draft.title or draft.theme_label
+            initial.update(role=title[:120], name=title[:160])
+        return initial
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "employee": self.get_employee()}
 
     def form_valid(self, form):
         employee = self.get_employee()
         data = form.service_data()
+        draft = self.get_draft()
         try:
             if employee is None:
-                employee = services.employee_create(by=self.actor, **data)
+                with transaction.atomic():
+                    employee = services.employee_create(by=self.actor, **data)
+                    self.take_up_draft(employee.pk)
             else:
                 employee = services.employee_update(employee=employee, by=self.actor, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Salarié·e partagé·e enregistré·e."))
+        if draft is not None:
+            messages.success(
+                self.request,
+                _("La proposition du radar est devenue le poste partagé « %(role)s ».")
+                % {"role": employee.role},
+            )
+        else:
+            messages.success(self.request, _("Salarié·e partagé·e enregistré·e."))
         return redirect("pooling:employee-detail", cluster_slug=self.cluster.slug, pk=employee.pk)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from grappe.pooling.periods import parse_month
 from grappe.pooling.selectors import pools as selectors
 from grappe.pooling.services import pools as services
 from grappe.pooling.views.common import organisations_for
+from grappe.pooling.views.drafts import POOL_KINDS, DraftMixin, draft_description, radar_drafts
 
 
 class PoolListView(ClusterMixin, TemplateView):
@@ -39,13 +41,21 @@ class PoolListView(ClusterMixin, TemplateView):
                 1 for p in pool.participations.all() if p.left_on is None or p.left_on >= today
             )
             pools.append((pool, preview, present))
-        return {**super().get_context_data(**kwargs), "pools": pools, "month": first_day}
+        return {
+            **super().get_context_data(**kwargs),
+            "pools": pools,
+            "month": first_day,
+            "radar_drafts": radar_drafts(actor=self.actor, kinds=POOL_KINDS),
+        }
 
 
-class PoolFormView(ClusterMixin, FormView):
+class PoolFormView(DraftMixin, ClusterMixin, FormView):
+    """Create or edit a pool; created from a radar draft with ``?draft=<id>``."""
+
     access = MANAGER
     template_name = "pooling/manage/pool_form.html"
     form_class = CostPoolForm
+    draft_kinds = POOL_KINDS
 
     def get_pool(self) -> CostPool | None:
         pk = self.kwargs.get("pk")
@@ -55,7 +65,13 @@ class PoolFormView(ClusterMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.get_pool()
         if kwargs["instance"] is None:
-            kwargs.setdefault("initial", {})["starts_on"] = timezone.localdate().replace(day=1)
+            initial = kwargs.setdefault("initial", {})
+            initial["starts_on"] = timezone.localdate().replace(day=1)
+            draft = self.get_draft()
+            if draft is not None:
+                # The form has no participants field: the draft's firms are shown beside it
+                # and joined on the pool's page once it exists.
+                initial.update(name=draft.title, description=draft_description(draft))
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -64,15 +80,25 @@ class PoolFormView(ClusterMixin, FormView):
     def form_valid(self, form):
         pool = self.get_pool()
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        draft = self.get_draft()
         try:
             if pool is None:
-                pool = services.pool_create(by=self.actor, **data)
+                with transaction.atomic():
+                    pool = services.pool_create(by=self.actor, **data)
+                    self.take_up_draft(pool.pk)
             else:
                 pool = services.pool_update(pool=pool, by=self.actor, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Pool de coûts enregistré."))
+        if draft is not None:
+            messages.success(
+                self.request,
+                _("La proposition du radar est devenue le pool de coûts « %(name)s ».")
+                % {"name": pool.name},
+            )
+        else:
+            messages.success(self.request, _("Pool de coûts enregistré."))
         return redirect("pooling:pool-detail", cluster_slug=self.cluster.slug, pk=pool.pk)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -22,6 +23,13 @@ from grappe.pooling.selectors import studies as selectors
 from grappe.pooling.services import studies as services
 from grappe.pooling.templatetags.pooling import euros
 from grappe.pooling.views.common import organisations_for
+from grappe.pooling.views.drafts import (
+    STUDY_KIND,
+    STUDY_KINDS,
+    DraftMixin,
+    draft_description,
+    radar_drafts,
+)
 
 
 class StudyListView(ClusterMixin, TemplateView):
@@ -43,15 +51,18 @@ class StudyListView(ClusterMixin, TemplateView):
             "rows": [(study, selectors.study_price(study), study.pk in mine) for study in studies],
             "status": status,
             "statuses": Study.Status.choices,
+            "radar_drafts": radar_drafts(actor=self.actor, kinds=STUDY_KINDS),
         }
 
 
-class StudyCreateView(ClusterMixin, FormView):
-    """A manager proposes a study for the cluster; a member, for its firm."""
+class StudyCreateView(DraftMixin, ClusterMixin, FormView):
+    """A manager proposes a study for the cluster (from a radar draft with
+    ``?draft=<id>``); a member, for its firm."""
 
     access = MEMBER
     template_name = "pooling/study_form.html"
     form_class = StudyForm
+    draft_kinds = STUDY_KINDS
 
     def get_study(self) -> Study | None:
         pk = self.kwargs.get("pk")
@@ -65,23 +76,50 @@ class StudyCreateView(ClusterMixin, FormView):
             kwargs["organisations"] = organisations_for(self.actor)
         return kwargs
 
+    def get_initial(self):
+        initial = super().get_initial()
+        draft = self.get_draft()
+        if draft is not None:
+            # A manager's form has no "proposed for" field: the study is the cluster's.
+            initial.update(
+                kind=STUDY_KIND[draft.service_kind],
+                title=draft.title or draft.theme_label,
+                description=draft_description(draft),
+            )
+        return initial
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "tab": "studies", "study": self.get_study()}
 
     def form_valid(self, form):
         study = self.get_study()
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        draft = self.get_draft()
         try:
             if study is None:
-                study = services.study_create(
-                    by=self.actor, organisation=form.cleaned_data.get("organisation"), **data
-                )
+                with transaction.atomic():
+                    study = services.study_create(
+                        by=self.actor, organisation=form.cleaned_data.get("organisation"), **data
+                    )
+                    self.take_up_draft(study.pk)
             else:
                 study = services.study_update(study=study, by=self.actor, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Proposition publiée : les structures peuvent s'engager."))
+        if draft is None:
+            message = _("Proposition publiée : les structures peuvent s'engager.")
+        elif study.kind == Study.Kind.PURCHASE:
+            message = _(
+                "La proposition du radar est devenue l'achat groupé « %(title)s » : "
+                "les structures peuvent s'engager."
+            ) % {"title": study.title}
+        else:
+            message = _(
+                "La proposition du radar est devenue l'étude « %(title)s » : "
+                "les structures peuvent s'engager."
+            ) % {"title": study.title}
+        messages.success(self.request, message)
         return redirect("pooling:study-detail", cluster_slug=self.cluster.slug, pk=study.pk)
 
 
