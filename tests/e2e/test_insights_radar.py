@@ -3,6 +3,8 @@ service draft; a member answers a survey; a funder reads the indicators."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -11,6 +13,7 @@ from grappe.core.access import Actor
 from grappe.insights import services
 from grappe.insights.models import ProposalDecision, RadarRun, SurveyResponse
 from grappe.members.models import Post
+from grappe.pooling.models import CostPool
 from tests.factories import make_member, make_org
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +89,23 @@ def test_manager_turns_a_theme_into_a_pooled_service_draft(page, login, world, r
     page.get_by_role("link", name="Radar des besoins communs").click()
     expect(page.get_by_text("Brouillons de services mutualisés")).to_be_visible()
     expect(page.locator("tr.theme-row").first).to_contain_text("Brouillon créé")
+
+    # The pooling pages offer the draft; the pool is created from the pre-filled form.
+    page.goto("/c/paris/manage/pooling/pools/")
+    drafts = page.locator("section", has=page.get_by_text("Propositions du radar à concrétiser"))
+    expect(drafts).to_contain_text("Entrepôt partagé à Saint-Ouen")
+    screenshot("pooling-radar-drafts")
+    drafts.get_by_role("link", name="Créer le pool de coûts").click()
+    expect(page.get_by_label("Nom")).to_have_value("Entrepôt partagé à Saint-Ouen")
+    page.get_by_label("Montant HT par période (€)").fill("1200.00")
+    page.get_by_label("À partir du").fill("2026-01-01")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".messages")).to_contain_text(
+        "La proposition du radar est devenue le pool de coûts « Entrepôt partagé à Saint-Ouen »"
+    )
+    decision.refresh_from_db()
+    pool = CostPool.objects.get(cluster=world.paris)
+    assert decision.taken_up_ref == f"cost_pool:{pool.pk}" and pool.amount == Decimal("1200.00")
 
 
 def test_member_answers_the_survey_and_the_funder_reads_aggregates(
