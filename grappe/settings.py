@@ -100,6 +100,10 @@ TEMPLATES = [
 _SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'grappe.sqlite3'}"
 DATABASES = {"default": env.db_url("DATABASE_URL", default=_SQLITE_DEFAULT)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh checkout has no var/ yet: SQLite creates the file, not its folder.
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers proceed while one writer writes; IMMEDIATE transactions take
     # the write lock up front, so concurrent writers queue instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -166,6 +166,23 @@ def test_production_settings_refuse_a_missing_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+def test_a_fresh_checkout_migrates_into_a_var_folder_it_creates(tmp_path):
+    """`make demo` on a fresh clone: no var/ yet, the default SQLite database goes there."""
+    var = tmp_path / "fresh" / "var"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "grappe.settings", "DEBUG": "1"}
+    env["GRAPPE_VAR_DIR"] = str(var)
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "grappe", "migrate", "sessions", "--verbosity", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert (var / "grappe.sqlite3").stat().st_size > 0
+
+
 def test_health_check_answers_without_a_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
