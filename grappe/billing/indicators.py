@@ -18,7 +18,7 @@ def _entries(cluster, month: dt.date):
     return LedgerEntry.objects.filter(cluster=cluster, date__gte=month, date__lt=next_month(month))
 
 
-def savings_in_month(cluster, month: dt.date) -> dict:
+def savings_in_month(cluster, month: dt.date) -> Decimal:
     """Alone cost minus pooled cost of the month's charges that state an alone cost."""
     totals = (
         _entries(cluster, month)
@@ -28,8 +28,7 @@ def savings_in_month(cluster, month: dt.date) -> dict:
         )
         .aggregate(pooled=Sum("amount"), alone=Sum("alone_amount"))
     )
-    pooled, alone = totals["pooled"] or ZERO, totals["alone"] or ZERO
-    return {"value": alone - pooled, "pooled": pooled, "alone": alone}
+    return (totals["alone"] or ZERO) - (totals["pooled"] or ZERO)
 
 
 def charged_in_month(cluster, month: dt.date) -> Decimal:

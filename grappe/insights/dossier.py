@@ -19,6 +19,7 @@ from grappe.core.access import Actor, require
 from grappe.core.indicators import indicators, split_value
 from grappe.engine import selfassessment
 from grappe.engine import surveys as survey_math
+from grappe.insights import selectors
 from grappe.insights.models import Answer, ProposalDecision, Question, RadarRun, Survey
 
 FAMILY_LABELS = {
@@ -97,17 +98,6 @@ def _rollup(rollup: str, values: list[Decimal | None]) -> Decimal | None:
     return (sum(known, Decimal(0)) / len(known)).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
-def _numbers(details: dict) -> list[tuple[str, Decimal]]:
-    source = details.get("services", details)
-    rows = []
-    for k, v in source.items():
-        try:
-            rows.append((str(k), Decimal(str(v))))
-        except ArithmeticError:
-            continue
-    return sorted(rows, key=lambda kv: (-kv[1], kv[0]))
-
-
 def dossier_build(*, actor: Actor, year: int) -> Dossier:
     """Every registered indicator over the year, computed now, plus surveys, the radar and
     the self-assessment. Managers and funders."""
@@ -131,7 +121,7 @@ def dossier_build(*, actor: Actor, year: int) -> Dossier:
                 label=str(ind.label),
                 value=total,
                 unit=ind.unit,
-                breakdown=_numbers(details) if details else [],
+                breakdown=selectors.breakdown_rows(details) if details else [],
                 monthly=monthly,
             )
         )

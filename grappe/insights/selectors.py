@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from grappe.core.access import Actor, require
 from grappe.core.indicators import activity_sources, indicator, indicators
@@ -277,14 +278,7 @@ class Series:
     @property
     def breakdown(self) -> list[tuple[str, Decimal]]:
         """The latest details as (label, number) bars, when they are a breakdown."""
-        source = self.details.get("services", self.details)
-        rows = []
-        for k, v in source.items():
-            try:
-                rows.append((k, Decimal(str(v))))
-            except ArithmeticError:
-                continue
-        return sorted(rows, key=lambda kv: (-kv[1], kv[0])) if isinstance(source, dict) else []
+        return breakdown_rows(self.details)
 
 
 def indicator_series(
@@ -346,14 +340,23 @@ def falling_services(*, actor: Actor, until: dt.date | None = None) -> list[tupl
 
 
 def _breakdown(details: dict) -> dict[str, Decimal]:
-    source = details.get("services", details)
+    source = (details or {}).get("services", details)
     out = {}
-    for k, v in (source or {}).items():
+    for k, v in (source if isinstance(source, dict) else {}).items():
         try:
-            out[k] = Decimal(str(v))
+            out[str(k)] = Decimal(str(v))
         except ArithmeticError:
             continue
     return out
+
+
+def breakdown_rows(details: dict) -> list[tuple[str, Decimal]]:
+    """A snapshot's breakdown as (label, number) rows, largest first. Category labels were
+    stored in the language the job ran in (French); they go through the catalogue, so an
+    English page reads « Companies » for « Sociétés ». Names (a commune, a trade) are not
+    in the catalogue and stay as they are."""
+    rows = [(gettext(label), n) for label, n in _breakdown(details).items()]
+    return sorted(rows, key=lambda kv: (-kv[1], kv[0]))
 
 
 SIX_MONTHS = dt.timedelta(days=183)

@@ -26,13 +26,9 @@ def test_savings_and_charges_of_a_month(world, profile, source):
     source.lines["lyon"] = [line(world.org_lyon, "l1", "5.00", alone="9.00")]
     manager = world.actor(world.manager)
     ledger.charges_collect(by=manager, first_day=MARCH, last_day=dt.date(2026, 4, 30))
-    assert indicators.savings_in_month(world.paris, MARCH) == {
-        "value": D("106.50"),
-        "pooled": D("124.00"),
-        "alone": D("230.50"),
-    }
+    assert indicators.savings_in_month(world.paris, MARCH) == D("106.50")  # 230.50 - 124.00
     assert indicators.charged_in_month(world.paris, MARCH) == D("154.00")
-    assert indicators.savings_in_month(world.paris, dt.date(2026, 4, 1))["value"] == D("5.00")
-    assert indicators.savings_in_month(world.paris, dt.date(2026, 2, 1))["value"] == D("0.00")
+    assert indicators.savings_in_month(world.paris, dt.date(2026, 4, 1)) == D("5.00")
+    assert indicators.savings_in_month(world.paris, dt.date(2026, 2, 1)) == D("0.00")
     assert indicators.charged_in_month(world.lyon, MARCH) == D("0.00")  # not collected
     assert registry.indicator("billing.savings").unit == "€"

@@ -127,3 +127,23 @@ def test_the_survey_email_links_to_the_answer_page(radar_world, pages):
 
     assert Survey.objects.get().get_absolute_url() == f"/c/paris/surveys/{pages['survey']}/"
     assert mail.outbox == []
+
+
+def test_breakdown_labels_stored_in_french_read_in_english(client, world):
+    from django.conf import settings
+    from django.utils import timezone
+
+    from grappe.core.access import Actor
+    from grappe.insights.models import IndicatorSnapshot
+
+    services.snapshot_compute(
+        by=Actor.system(world.paris), month=timezone.localdate().replace(day=1)
+    )
+    stored = IndicatorSnapshot.objects.get(cluster=world.paris, key="members.by_type")
+    assert stored.details == {"Sociétés": 2}  # stored as computed, in French
+    client.force_login(world.manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/c/paris/indicators/").content.decode()
+    assert "Companies" in page and "Sociétés" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert "Sociétés" in client.get("/c/paris/indicators/").content.decode()
