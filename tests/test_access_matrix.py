@@ -8,17 +8,9 @@ is sent to the login page (pages) or sees public data only (API).
 import pytest
 
 from grappe.core.services import api_token_create
+from tests.matrix import LOGIN, ROLES, assert_api, assert_pages, expect
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "member_a", "member_b", "observer", "manager", "lyon_manager"]
-LOGIN = 302
-
-
-def expect(**codes):
-    """Expected status per role; unspecified roles get `default`."""
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
 
 
 PAGES = [
@@ -153,15 +145,7 @@ def fill(url, world):
 
 @pytest.mark.parametrize(("label", "url", "codes"), PAGES, ids=[p[0] for p in PAGES])
 def test_pages(client, world, label, url, codes):
-    url = fill(url, world)
-    for role, code in zip(ROLES, codes, strict=True):
-        client.logout()
-        if role != "anonymous":
-            client.force_login(getattr(world, role))
-        response = client.get(url)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code == LOGIN:
-            assert response["Location"].startswith("/accounts/login/")
+    assert_pages(client, world, fill(url, world), codes, label=label)
 
 
 @pytest.mark.parametrize(("label", "method", "url", "codes"), API, ids=[a[0] for a in API])
@@ -177,21 +161,7 @@ def test_api(client, world, label, method, url, codes):
             "visibility": "cluster",
         },
     }
-    for role, code in zip(ROLES, codes, strict=True):
-        headers = {}
-        if role != "anonymous":
-            _token, key = api_token_create(user=getattr(world, role), name="test")
-            headers["Authorization"] = f"Bearer {key}"
-        response = client.generic(
-            method,
-            url,
-            data=__import__("json").dumps(bodies.get(method, {})),
-            content_type="application/json",
-            headers=headers,
-        )
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code >= 400:
-            assert response.json()["detail"], f"{label}: {role} got no message"
+    assert_api(client, world, url, codes, label=label, method=method, body=bodies.get(method))
 
 
 def test_post_visibility_by_role(client, world):

@@ -12,16 +12,9 @@ from grappe.billing import services
 from grappe.billing.models import BillingProfile, Invoice, LedgerEntry
 from grappe.core.services import api_token_create
 from tests.billing.conftest import line
+from tests.matrix import LOGIN, assert_api, assert_pages, expect
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "member_a", "member_b", "observer", "manager", "lyon_manager"]
-LOGIN = 302
-
-
-def expect(**codes):
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
 
 
 MANAGERS_ONLY = expect(default=403, anonymous=LOGIN, outsider=404, lyon_manager=404, manager=200)
@@ -135,29 +128,12 @@ def fill(url, world, invoices):
 
 @pytest.mark.parametrize(("label", "url", "codes"), PAGES, ids=[p[0] for p in PAGES])
 def test_pages(client, world, invoices, label, url, codes):
-    url = fill(url, world, invoices)
-    for role, code in zip(ROLES, codes, strict=True):
-        client.logout()
-        if role != "anonymous":
-            client.force_login(getattr(world, role))
-        response = client.get(url)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code == LOGIN and role == "anonymous":
-            assert response["Location"].startswith("/accounts/login/")
+    assert_pages(client, world, fill(url, world, invoices), codes, label=label)
 
 
 @pytest.mark.parametrize(("label", "url", "codes"), API, ids=[a[0] for a in API])
 def test_api(client, world, invoices, label, url, codes):
-    url = fill(url, world, invoices)
-    for role, code in zip(ROLES, codes, strict=True):
-        headers = {}
-        if role != "anonymous":
-            _token, key = api_token_create(user=getattr(world, role), name="test")
-            headers["Authorization"] = f"Bearer {key}"
-        response = client.get(url, headers=headers)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code >= 400:
-            assert response.json()["detail"]
+    assert_api(client, world, fill(url, world, invoices), codes, label=label)
 
 
 def test_api_content_is_scoped(client, world, invoices):

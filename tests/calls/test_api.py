@@ -10,15 +10,9 @@ from grappe.calls.matching import matches_recompute
 from grappe.calls.models import Application
 from grappe.core.services import api_token_create
 from tests.calls.conftest import make_call
+from tests.matrix import assert_api, expect
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "member_a", "member_b", "observer", "manager", "lyon_manager"]
-
-
-def expect(**codes):
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
 
 
 @pytest.fixture
@@ -79,16 +73,7 @@ API = [
 
 @pytest.mark.parametrize(("label", "url", "codes"), API, ids=[a[0] for a in API])
 def test_api(client, world, scene, label, url, codes):
-    url = url.format(org_b=world.org_b.slug, **scene)
-    for role, code in zip(ROLES, codes, strict=True):
-        headers = {}
-        if role != "anonymous":
-            _token, key = api_token_create(user=getattr(world, role), name="t")
-            headers["Authorization"] = f"Bearer {key}"
-        response = client.get(url, headers=headers)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code >= 400:
-            assert response.json()["detail"], f"{label}: {role} got no message"
+    assert_api(client, world, url.format(org_b=world.org_b.slug, **scene), codes, label=label)
 
 
 def test_api_search_and_matches_content(client, world, scene):

@@ -12,16 +12,9 @@ from grappe.calls import alerts, services
 from grappe.calls.matching import matches_recompute
 from grappe.calls.models import AlertPreference, Application, Call, CallSource, SavedSearch
 from tests.calls.conftest import AT_PAGE, DATA, make_call
+from tests.matrix import LOGIN, assert_pages, expect
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "outsider", "member_a", "member_b", "observer", "manager", "lyon_manager"]
-LOGIN = 302
-
-
-def expect(**codes):
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
 
 
 @pytest.fixture
@@ -144,15 +137,7 @@ PAGES = [
 
 @pytest.mark.parametrize(("label", "url", "codes"), PAGES, ids=[p[0] for p in PAGES])
 def test_pages(client, world, scene, label, url, codes):
-    url = url.format(**scene)
-    for role, code in zip(ROLES, codes, strict=True):
-        client.logout()
-        if role != "anonymous":
-            client.force_login(getattr(world, role))
-        response = client.get(url)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code == LOGIN:
-            assert response["Location"].startswith("/accounts/login/")
+    assert_pages(client, world, url.format(**scene), codes, label=label)
 
 
 def test_the_calls_page_filters_by_territory_audience_and_query(client, world):

@@ -8,16 +8,16 @@ from django.core import mail
 
 from grappe.insights import services
 from grappe.insights.models import ProposalDecision, RadarRun, SurveyResponse
+from tests.matrix import LOGIN, assert_pages
+from tests.matrix import expect as matrix_expect
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "outsider", "member_a", "observer", "manager", "lyon_manager"]
-LOGIN = 302
 
 
 def expect(**codes):
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
+    return matrix_expect(roles=ROLES, **codes)
 
 
 MANAGERS_ONLY = expect(default=403, anonymous=LOGIN, outsider=404, lyon_manager=404, manager=200)
@@ -60,12 +60,7 @@ def pages(radar_world):
     ],
 )
 def test_access_matrix(client, radar_world, pages, url, codes):
-    for role, expected in zip(ROLES, codes, strict=True):
-        client.logout()
-        if role != "anonymous":
-            client.force_login(getattr(radar_world, role))
-        response = client.get(url.format(**pages))
-        assert response.status_code == expected, (role, url)
+    assert_pages(client, radar_world, url.format(**pages), codes, roles=ROLES)
 
 
 def test_another_clusters_theme_is_a_404_for_its_manager(client, radar_world, pages):

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from grappe.core.services import api_token_create
 from grappe.pooling.models import Booking, CostPool, Participation, Pledge, Study
 from grappe.pooling.periods import from_local, monday_of
+from tests.matrix import api_call as call
+from tests.matrix import assert_api, expect
 from tests.pooling.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
-ROLES = ["anonymous", "outsider", "member_a", "member_b", "observer", "manager", "lyon_manager"]
 D = Decimal
 DAY = monday_of(timezone.localdate() + dt.timedelta(days=14)) + dt.timedelta(days=2)  # a Wednesday
-
-
-def expect(**codes):
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
 
 
 MEMBERS = expect(
@@ -63,16 +57,6 @@ def things(world):
     return {"room": room, "booking": booking, "pool": pool, "study": study, "start": start}
 
 
-def call(client, world, role, method, url, body=None):
-    headers = {}
-    if role != "anonymous":
-        _token, key = api_token_create(user=getattr(world, role), name="test")
-        headers["Authorization"] = f"Bearer {key}"
-    return client.generic(
-        method, url, data=json.dumps(body or {}), content_type="application/json", headers=headers
-    )
-
-
 READS = [
     ("resources", "/api/clusters/paris/resources", MEMBERS),
     ("resource", "/api/clusters/paris/resources/{room}", MEMBERS),
@@ -87,11 +71,7 @@ READS = [
 @pytest.mark.parametrize(("label", "url", "codes"), READS, ids=[r[0] for r in READS])
 def test_reads_are_scoped(client, world, things, label, url, codes):
     url = url.format(room=things["room"].pk, study=things["study"].pk)
-    for role, code in zip(ROLES, codes, strict=True):
-        response = call(client, world, role, "GET", url)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code >= 400:
-            assert response.json()["detail"]
+    assert_api(client, world, url, codes, label=label)
 
 
 def test_bookings_list_shows_own_firm_only(client, world, things):

@@ -24,20 +24,14 @@ from grappe.pooling.models import (
 )
 from grappe.pooling.periods import from_local, monday_of
 from grappe.pooling.views.resources import feed_token
+from tests.matrix import LOGIN, assert_pages, expect
 from tests.pooling.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "outsider", "member_a", "member_b", "observer", "manager", "lyon_manager"]
-LOGIN = 302
 D = Decimal
 # A Wednesday at least a week ahead: the room is open, the booking can be cancelled.
 DAY = monday_of(timezone.localdate() + dt.timedelta(days=14)) + dt.timedelta(days=2)
-
-
-def expect(**codes):
-    default = codes.pop("default")
-    return [codes.get(role, default) for role in ROLES]
 
 
 MEMBERS = expect(
@@ -162,14 +156,7 @@ PAGES = [
 @pytest.mark.parametrize(("label", "url", "codes"), PAGES, ids=[p[0] for p in PAGES])
 def test_pages(client, world, things, label, url, codes):
     url = url.format(**things).replace("+", "%2B")
-    for role, code in zip(ROLES, codes, strict=True):
-        client.logout()
-        if role != "anonymous":
-            client.force_login(getattr(world, role))
-        response = client.get(url)
-        assert response.status_code == code, f"{label}: {role} got {response.status_code}"
-        if code == LOGIN:
-            assert response["Location"].startswith("/accounts/login/")
+    assert_pages(client, world, url, codes, label=label)
 
 
 def test_cancel_is_refused_to_other_firms(client, world, things):
