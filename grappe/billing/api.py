@@ -5,33 +5,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from grappe.api.pagination import Pagination
+from grappe.api.scoping import allow, cluster_actor
 from grappe.billing import selectors
-from grappe.core.access import Actor, resolve_actor
-from grappe.core.models import Cluster
 from grappe.engine.invoicing import InvoicingError, parse_month
 
 router = Router(tags=["facturation"])
-
-
-def _actor(request, slug: str) -> Actor:
-    cluster = get_object_or_404(Cluster, slug=slug)
-    return resolve_actor(request.user, cluster)
-
-
-def _allow(actor: Actor, condition: bool) -> None:
-    """As on the pages: outsiders get a 404, people of the cluster without the role a 403."""
-    if condition:
-        return
-    if not actor.is_insider:
-        raise Http404
-    raise PermissionDenied
 
 
 class InvoiceOut(Schema):
@@ -110,8 +92,8 @@ def _month(text: str):
 )
 @paginate(Pagination)
 def ledger(request, slug: str, org_slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     org = selectors.organisation_get(actor=actor, slug=org_slug)
     return selectors.ledger_list(actor=actor, organisation=org)
 
@@ -122,8 +104,8 @@ def ledger(request, slug: str, org_slug: str):
     summary="Solde du compte d'une structure (ses personnes, animateurs)",
 )
 def balance(request, slug: str, org_slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     org = selectors.organisation_get(actor=actor, slug=org_slug)
     return selectors.balance_for(actor=actor, organisation=org)
 
@@ -135,8 +117,8 @@ def balance(request, slug: str, org_slug: str):
 )
 @paginate(Pagination)
 def organisation_invoices(request, slug: str, org_slug: str, filters: Query[InvoiceQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     org = selectors.organisation_get(actor=actor, slug=org_slug)
     return selectors.invoice_list(
         actor=actor, organisation=org, month=_month(filters.month), status=filters.status
@@ -150,8 +132,8 @@ def organisation_invoices(request, slug: str, org_slug: str, filters: Query[Invo
 )
 @paginate(Pagination)
 def invoice_list(request, slug: str, filters: Query[InvoiceQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
     return selectors.invoice_list(actor=actor, month=_month(filters.month), status=filters.status)
 
 
@@ -161,8 +143,8 @@ def invoice_list(request, slug: str, filters: Query[InvoiceQuery]):
     summary="Économies de la grappe par mois, agrégées (animateurs, financeurs)",
 )
 def savings(request, slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager or actor.is_observer)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager or actor.is_observer)
     return [
         {
             "period": s.period,

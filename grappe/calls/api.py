@@ -4,33 +4,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from grappe.api.pagination import Pagination
+from grappe.api.scoping import allow, cluster_actor
 from grappe.calls import selectors
-from grappe.core.access import Actor, resolve_actor
 from grappe.core.models import Cluster
 from grappe.members.models import Organisation
 
 router = Router(tags=["appels"])
-
-
-def _actor(request, slug: str) -> Actor:
-    cluster = get_object_or_404(Cluster, slug=slug)
-    return resolve_actor(request.user, cluster)
-
-
-def _allow(actor: Actor, condition: bool) -> None:
-    """As on the pages: outsiders get a 404, people of the cluster without the role a 403."""
-    if condition:
-        return
-    if not actor.is_insider:
-        raise Http404
-    raise PermissionDenied
 
 
 class CallOut(Schema):
@@ -118,10 +102,10 @@ class MatchQuery(Schema):
 )
 @paginate(Pagination)
 def match_list(request, slug: str, filters: Query[MatchQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     if filters.level == "cluster":
-        _allow(actor, actor.is_manager)
+        allow(actor, actor.is_manager)
         return selectors.match_list(actor=actor, cluster_level=True)
     org_id = None
     if filters.organisation:
@@ -131,7 +115,7 @@ def match_list(request, slug: str, filters: Query[MatchQuery]):
 
 @router.get("/{slug}/calls/{call_id}", response=CallDetailOut, summary="Un appel")
 def call_detail(request, slug: str, call_id: int):
-    actor = _actor(request, slug)
+    actor = cluster_actor(request, slug)
     return selectors.call_get(actor=actor, pk=call_id)
 
 
@@ -180,8 +164,8 @@ class ApplicationQuery(Schema):
 )
 @paginate(Pagination)
 def application_list(request, slug: str, filters: Query[ApplicationQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     return selectors.application_list(actor=actor, status=filters.status)
 
 
@@ -191,8 +175,8 @@ def application_list(request, slug: str, filters: Query[ApplicationQuery]):
     summary="Une candidature, ses participants et leur part du budget",
 )
 def application_detail(request, slug: str, application_id: int):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     return selectors.application_get(actor=actor, pk=application_id)
 
 
@@ -220,6 +204,6 @@ class FundingOut(Schema):
     summary="Financements obtenus par la grappe : totaux (animateurs, financeurs)",
 )
 def funding(request, slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager or actor.is_observer)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager or actor.is_observer)
     return selectors.funding_obtained(cluster=actor.cluster)

@@ -11,25 +11,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grappe.api.pagination import Pagination
-from grappe.core.access import Actor, resolve_actor
-from grappe.core.models import Cluster
+from grappe.api.scoping import allow, cluster_actor
+from grappe.core.access import Actor
 from grappe.insights import selectors, services
 
 router = Router(tags=["analyses"])
-
-
-def _actor(request, slug: str) -> Actor:
-    cluster = get_object_or_404(Cluster, slug=slug)
-    return resolve_actor(request.user, cluster)
-
-
-def _allow(actor: Actor, condition: bool) -> None:
-    """As on the pages: outsiders get a 404, people of the cluster without the role a 403."""
-    if condition:
-        return
-    if not actor.is_insider:
-        raise Http404
-    raise PermissionDenied
 
 
 # --- Radar --------------------------------------------------------------------------------
@@ -111,8 +97,8 @@ class RunOut(Schema):
 )
 @paginate(Pagination)
 def radar_themes(request, slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
     run = selectors.radar_run_latest(actor=actor)
     return selectors.radar_theme_list(actor=actor, run=run) if run else []
 
@@ -123,8 +109,8 @@ def radar_themes(request, slug: str):
     summary="Radar : textes d'un thème (animateurs)",
 )
 def radar_theme_texts(request, slug: str, theme_id: int):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
     theme = selectors.radar_theme_get(actor=actor, pk=theme_id)
     return selectors.radar_theme_texts(actor=actor, theme=theme)
 
@@ -135,8 +121,8 @@ def radar_theme_texts(request, slug: str, theme_id: int):
     summary="Radar : demander un nouveau calcul (tâche de fond, animateurs)",
 )
 def radar_run(request, slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
     return Status(202, services.radar_request(by=actor))
 
 
@@ -172,8 +158,8 @@ class IndicatorQuery(Schema):
     summary="Indicateurs mensuels (animateurs, financeurs) : chiffres agrégés",
 )
 def indicator_list(request, slug: str, filters: Query[IndicatorQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager or actor.is_observer)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager or actor.is_observer)
     return selectors.indicator_series(
         actor=actor, months=filters.months, keys=[filters.key] if filters.key else None
     )
@@ -239,15 +225,15 @@ def _response_out(response) -> dict:
 @router.get("/{slug}/surveys", response=list[SurveyOut], summary="Questionnaires")
 @paginate(Pagination)
 def survey_list(request, slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_insider)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_insider)
     return selectors.survey_list(actor=actor).prefetch_related("questions")
 
 
 @router.get("/{slug}/surveys/{survey_id}", response=SurveyOut, summary="Un questionnaire")
 def survey_detail(request, slug: str, survey_id: int):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_insider)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_insider)
     return selectors.survey_get(actor=actor, pk=survey_id)
 
 
@@ -268,8 +254,8 @@ def _organisation(actor: Actor, org_slug: str):
     summary="Les réponses d'une structure (ses personnes, les animateurs)",
 )
 def response_detail(request, slug: str, survey_id: int, org_slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member or actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     survey = selectors.survey_get(actor=actor, pk=survey_id)
     org = _organisation(actor, org_slug)
     response = selectors.survey_response_get(actor=actor, survey=survey, organisation_id=org.pk)
@@ -284,8 +270,8 @@ def response_detail(request, slug: str, survey_id: int, org_slug: str):
     summary="Répondre pour sa structure (remplace ses réponses jusqu'à la clôture)",
 )
 def response_put(request, slug: str, survey_id: int, org_slug: str, payload: ResponseIn):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member)
     survey = selectors.survey_get(actor=actor, pk=survey_id)
     org = _organisation(actor, org_slug)
     if not actor.acts_for(org.pk):
@@ -331,8 +317,8 @@ class ResultsOut(Schema):
     summary="Résultats agrégés (animateurs, financeurs)",
 )
 def survey_results(request, slug: str, survey_id: int):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager or actor.is_observer)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager or actor.is_observer)
     survey = selectors.survey_get(actor=actor, pk=survey_id)
     results = selectors.survey_results(actor=actor, survey=survey)
     return {

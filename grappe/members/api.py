@@ -4,34 +4,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from grappe.api.pagination import Pagination
-from grappe.core.access import Actor, resolve_actor
+from grappe.api.scoping import allow, cluster_actor
 from grappe.core.models import Cluster
 from grappe.members import selectors, services
 from grappe.members.models import Organisation
 
 router = Router(tags=["membres"])
-
-
-def _actor(request, slug: str) -> Actor:
-    cluster = get_object_or_404(Cluster, slug=slug)
-    return resolve_actor(request.user, cluster)
-
-
-def _allow(actor: Actor, condition: bool) -> None:
-    """As on the pages: outsiders get a 404, people of the cluster without the role a 403."""
-    if condition:
-        return
-    if not actor.is_insider:
-        raise Http404
-    raise PermissionDenied
 
 
 class OrganisationOut(Schema):
@@ -116,7 +100,7 @@ def organisation_detail(request, slug: str, org_slug: str):
     summary="Modifier le profil (personnes de la structure, animateurs)",
 )
 def organisation_update(request, slug: str, org_slug: str, payload: OrganisationPatch):
-    actor = _actor(request, slug)
+    actor = cluster_actor(request, slug)
     org = selectors.organisation_get_for_actor(actor=actor, slug=org_slug)
     data = payload.dict(exclude_unset=True, exclude_none=True)
     tags = data.pop("tags", None)
@@ -147,8 +131,8 @@ class MembershipQuery(Schema):
 )
 @paginate(Pagination)
 def membership_list(request, slug: str, filters: Query[MembershipQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
     return selectors.membership_list(actor=actor, status=filters.status, query=filters.q)
 
 
@@ -178,14 +162,14 @@ class PostQuery(Schema):
 @router.get("/{slug}/posts", response=list[PostOut], summary="Besoins et offres visibles")
 @paginate(Pagination)
 def post_list(request, slug: str, filters: Query[PostQuery]):
-    actor = _actor(request, slug)
+    actor = cluster_actor(request, slug)
     return selectors.post_list(actor=actor, kind=filters.kind)
 
 
 @router.post("/{slug}/posts", response={201: PostOut}, summary="Publier un besoin ou une offre")
 def post_create(request, slug: str, payload: PostIn):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_member)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member)
     org = get_object_or_404(
         Organisation.objects.filter(pk__in=actor.organisation_ids), slug=payload.organisation
     )
@@ -219,8 +203,8 @@ class ProspectQuery(Schema):
 @router.get("/{slug}/prospects", response=list[ProspectOut], summary="Prospects (animateurs)")
 @paginate(Pagination)
 def prospect_list(request, slug: str, filters: Query[ProspectQuery]):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
     return selectors.prospect_list(actor=actor, status=filters.status, commune=filters.commune)
 
 
@@ -236,6 +220,6 @@ class CoverageOut(Schema):
     "/{slug}/coverage", response=list[CoverageOut], summary="Couverture du secteur par commune"
 )
 def coverage(request, slug: str):
-    actor = _actor(request, slug)
-    _allow(actor, actor.is_manager or actor.is_observer)
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager or actor.is_observer)
     return selectors.coverage_by_commune(actor=actor)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grappe.api.pagination import Pagination
-from grappe.core.access import Actor, resolve_actor
-from grappe.core.models import Cluster
+from grappe.api.scoping import allow, cluster_actor
+from grappe.core.access import Actor
 from grappe.members.models import Organisation
 from grappe.pooling import permissions
 from grappe.pooling.periods import monday_of, parse_month
@@ -29,12 +29,9 @@ router = Router(tags=["mutualisation"])
 
 
 def _actor(request, slug: str) -> Actor:
-    cluster = get_object_or_404(Cluster, slug=slug)
-    actor = resolve_actor(request.user, cluster)
-    if not (actor.is_member or actor.is_manager):
-        if not actor.is_insider:
-            raise Http404
-        raise PermissionDenied
+    """Pooling is for member firms and managers."""
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_member or actor.is_manager)
     return actor
 
 
