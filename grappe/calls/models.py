@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.files import private_storage
 from grappe.core.models import Cluster, TimeStampedModel
+from grappe.core.search import SearchQuerySet
 from grappe.engine import aides_territoires as at
 
 RECURRENCE_CHOICES = [(code, label) for code, label in at.RECURRENCES.items()]
@@ -35,7 +36,7 @@ SCALE_CHOICES = [
 ]
 
 
-class CallQuerySet(models.QuerySet):
+class CallQuerySet(SearchQuerySet):
     def current(self):
         """Calls not merged into another one."""
         return self.filter(merged_into__isnull=True)
@@ -54,12 +55,6 @@ class CallQuerySet(models.QuerySet):
             | Q(submission_deadline__isnull=True)
             | Q(recurrence="ongoing")
         )
-
-    def search(self, terms: list[str]):
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_document__contains=" " + term)
-        return qs
 
 
 class Call(TimeStampedModel):

@@ -26,6 +26,7 @@ from grappe.calls.models import (
 )
 from grappe.core.access import Actor, require
 from grappe.core.models import Cluster
+from grappe.core.search import search_rank
 from grappe.engine.call_duplicates import CallKey, near_duplicates
 from grappe.engine.matching.territory import is_commune_code, territory_keys
 from grappe.engine.text import query_terms
@@ -106,18 +107,7 @@ def call_search(
         "pk",
     )
     if terms:
-        rank = sum(
-            (
-                Case(
-                    When(name_document__contains=" " + t, then=Value(3)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-                for t in terms
-            ),
-            Value(0),
-        )
-        return qs.annotate(rank=rank).order_by("-rank", *deadline_order)
+        return qs.annotate(rank=search_rank(terms)).order_by("-rank", *deadline_order)
     return qs.order_by(*deadline_order)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.files import private_storage
 from grappe.core.models import Cluster, TimeStampedModel
+from grappe.core.search import SearchQuerySet
 from grappe.core.validators import validate_naf_code, validate_rna, validate_siren, validate_siret
 from grappe.territory import codes
 
@@ -35,19 +36,12 @@ class Tag(models.Model):
         return self.name
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(SearchQuerySet):
     def in_cluster(self, cluster: Cluster, statuses=None):
         statuses = statuses or [Membership.Status.ACTIVE]
         return self.filter(
             memberships__cluster=cluster, memberships__status__in=statuses
         ).distinct()
-
-    def search(self, terms: list[str]):
-        """Rows whose search document holds every term as a word prefix."""
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_document__contains=" " + term)
-        return qs
 
 
 class Organisation(TimeStampedModel):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from grappe.core.access import Actor, require
 from grappe.core.models import Cluster, User
+from grappe.core.search import search_rank
 from grappe.engine.text import query_terms
 from grappe.members.models import (
     Invitation,
@@ -89,18 +90,7 @@ def directory_search(*, cluster: Cluster, filters: DirectoryFilters) -> QuerySet
     )
     if terms:
         # Ranking: a term in the name weighs more than one in the description.
-        rank = sum(
-            (
-                Case(
-                    When(name_document__contains=" " + t, then=Value(3)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-                for t in terms
-            ),
-            Value(0),
-        )
-        return qs.annotate(rank=rank).order_by("-rank", "name", "id")
+        return qs.annotate(rank=search_rank(terms)).order_by("-rank", "name", "id")
     return qs.order_by("name", "id")
 
 
