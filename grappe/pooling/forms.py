@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from grappe.engine import timeshare
 from grappe.engine.bookings import WEEKDAYS
 from grappe.pooling.models import CostPool, HoursRequest, Resource, SharedEmployee, Study
+from grappe.pooling.services.pools import POOL_FIELDS
+from grappe.pooling.services.studies import STUDY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 WEEKDAY_CHOICES = [(i, name.capitalize()) for i, name in enumerate(WEEKDAYS)]
@@ -124,16 +126,7 @@ class WaitlistForm(forms.Form):
 class CostPoolForm(forms.ModelForm):
     class Meta:
         model = CostPool
-        fields = [
-            "name",
-            "description",
-            "kind",
-            "amount",
-            "vat_rate",
-            "allocation_key",
-            "starts_on",
-            "ends_on",
-        ]
+        fields = list(POOL_FIELDS)  # what the service takes
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "starts_on": DATE,
@@ -292,17 +285,7 @@ class StaffNeedForm(forms.Form):
 class StudyForm(forms.ModelForm):
     class Meta:
         model = Study
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "total_price",
-            "vat_rate",
-            "min_participants",
-            "pledge_deadline",
-            "late_price",
-            "alone_price",
-        ]
+        fields = list(STUDY_FIELDS)  # what the service takes
         widgets = {"description": forms.Textarea(attrs={"rows": 5}), "pledge_deadline": DATE}
 
     def __init__(self, *args, organisations=None, **kwargs):
