@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from grappe.core.months import bounds, next_month
+from grappe.core.months import bounds, month_end, next_month
 from grappe.pooling.models import (
     Booking,
     CostPool,
@@ -86,7 +86,7 @@ def booking_activity(cluster, since: dt.datetime) -> dict[int, dt.datetime]:
 def services_in_place(cluster, month: dt.date) -> dict:
     """Pooled services running at the month's end, by family (the self-assessment's
     « services mutualisés en place »)."""
-    last_day = next_month(month) - dt.timedelta(days=1)
+    last_day = month_end(month)
     end = bounds(month)[1]
     counts = {
         _("Ressources partagées"): Resource.objects.filter(
