@@ -66,7 +66,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "grappe.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -75,6 +74,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "grappe.api.middleware.ApiJsonErrorsMiddleware",
+    # Inside the JSON errors: a malformed body it trips on still answers JSON under /api/.
+    "grappe.core.middleware.RejectNulMiddleware",
 ]
 
 ROOT_URLCONF = "grappe.urls"

@@ -86,3 +86,16 @@ def test_page_search_with_nul_is_refused(client, world):
     response = client.get("/c/paris/manage/prospects/", {"commune": "\x00"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
+
+
+def test_a_malformed_form_body_under_the_api_still_answers_json(client, world, bearer):
+    response = client.generic(
+        "POST",
+        "/api/clusters/paris/posts",
+        b"--x\r\n",
+        content_type="multipart/form-data",  # no boundary
+        **bearer,
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    assert not Post.objects.filter(cluster=world.paris, author=world.manager).exists()
