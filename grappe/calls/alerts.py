@@ -45,7 +45,7 @@ def digest_items(preference: AlertPreference, *, today: dt.date) -> list[DigestI
         )
     )
     found: dict[int, DigestItem] = {}
-    open_calls = Call.objects.current().open_on(today)
+    open_calls = Call.objects.listed().open_on(today)
     if preference.matched_calls:
         matches = CallMatch.objects.filter(
             cluster=cluster,
@@ -198,7 +198,7 @@ def calendar_ics(*, actor: Actor, organisation_id: int | None, today: dt.date) -
     calendar.add("x-wr-timezone", "Europe/Paris")
     since = today - dt.timedelta(days=30)
     matches = CallMatch.objects.filter(
-        cluster=cluster, call__submission_deadline__gte=since, call__merged_into__isnull=True
+        cluster=cluster, call__in=Call.objects.listed(), call__submission_deadline__gte=since
     ).select_related("call")
     applications = Application.objects.filter(cluster=cluster).exclude(
         status__in=(Application.Status.REFUSED, Application.Status.PAID)

@@ -131,6 +131,15 @@ class ManualCallForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["perimeter"].choices = perimeter_choices(cluster)
 
+    @classmethod
+    def initial_for(cls, call, perimeter: str) -> dict:
+        """The form's values for a stored manual call."""
+        initial = {name: getattr(call, name) for name in cls.base_fields if hasattr(call, name)}
+        initial["financers"] = "; ".join(call.financers)
+        initial["categories"] = "; ".join(call.categories)
+        initial["perimeter"] = perimeter
+        return initial
+
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data["financers"] = [f for f in data["financers"].split(";") if f.strip()]

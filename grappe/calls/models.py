@@ -41,12 +41,16 @@ class CallQuerySet(SearchQuerySet):
         """Calls not merged into another one."""
         return self.filter(merged_into__isnull=True)
 
+    def listed(self):
+        """Calls that searches, matches and alerts offer: current and not withdrawn."""
+        return self.current().filter(is_live=True)
+
     def public(self):
-        return self.current().filter(is_public=True)
+        return self.listed().filter(is_public=True)
 
     def visible_in(self, cluster: Cluster):
         """The public catalogue plus the cluster's own private calls."""
-        return self.current().filter(Q(is_public=True) | Q(owner_cluster=cluster))
+        return self.listed().filter(Q(is_public=True) | Q(owner_cluster=cluster))
 
     def open_on(self, day):
         """Open: deadline on or after ``day``, no deadline, or ongoing (Aides-territoires)."""

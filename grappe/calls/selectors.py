@@ -141,6 +141,22 @@ def call_get(*, actor: Actor, pk: int) -> Call:
     return call
 
 
+def manual_call_list(*, actor: Actor) -> QuerySet[Call]:
+    """The calls the cluster's managers entered by hand, withdrawn ones included."""
+    require(actor.is_manager)
+    return (
+        Call.objects.current()
+        .filter(source=Call.Source.MANUAL, owner_cluster=actor.cluster)
+        .order_by("-is_live", "-created_at", "-pk")
+    )
+
+
+def manual_call_get(*, actor: Actor, pk: int) -> Call:
+    """One of the cluster's manual calls, to edit; any other call is a 404."""
+    require(actor.is_manager)
+    return get_object_or_404(manual_call_list(actor=actor), pk=pk)
+
+
 def call_get_by_source_id(*, cluster: Cluster, source: str, source_id: str) -> Call | None:
     return _catalogue(cluster).filter(source=source, source_id=source_id).first()
 
@@ -154,7 +170,7 @@ def match_list(
     """Stored matches of open calls: a member sees its own firms', a manager every
     member's and the cluster's."""
     qs = CallMatch.objects.filter(cluster=actor.cluster).select_related("call", "organisation")
-    qs = qs.filter(call__in=Call.objects.current().open_on(timezone.localdate()))
+    qs = qs.filter(call__in=Call.objects.listed().open_on(timezone.localdate()))
     if cluster_level:
         require(actor.is_manager)
         return qs.filter(organisation__isnull=True).order_by("-score", "call_id")

@@ -96,10 +96,14 @@ PERIMETER_LABEL = {
 }
 
 
-@transaction.atomic
-def call_create_manual(
+def perimeter_code(call: Call) -> str:
+    """The manual form's territory choice a call was entered with (see ``perimeter_for``)."""
+    keys = call.perimeter_keys.split()
+    return keys[0] if len(keys) == 1 else ""
+
+
+def _manual_fields(
     *,
-    by: Actor,
     name: str,
     perimeter: str,
     description: str = "",
@@ -116,9 +120,8 @@ def call_create_manual(
     origin_url: str = "",
     application_url: str = "",
     is_public: bool = True,
-) -> Call:
-    """A call entered by a manager: public, or private to the manager's cluster."""
-    _require_manager(by)
+) -> dict:
+    """The stored fields of a manual call, checked; raises ValidationError."""
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": _("Donnez un intitulé.")})
@@ -154,17 +157,85 @@ def call_create_manual(
         "origin_url": origin_url,
         "application_url": application_url,
         "is_public": is_public,
-        "owner_cluster": by.cluster,
         "licence": "",
     }
     fields.update(documents(fields))
-    call = Call(source=Call.Source.MANUAL, source_id=uuid.uuid4().hex, **fields)
-    call.raw = {k: v for k, v in fields.items() if k not in ("owner_cluster", "search_document")}
-    call.raw = {k: (str(v) if v is not None else None) for k, v in call.raw.items()}
+    return fields
+
+
+def _store_manual(call: Call, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(call, name, value)
+    raw = {k: v for k, v in fields.items() if k not in ("search_document",)}
+    call.raw = {k: (str(v) if v is not None else None) for k, v in raw.items()}
     call.fingerprint = fingerprint(call.raw)
     call.full_clean(exclude=["search_document", "name_document", "facets", "perimeter_keys"])
     call.save()
-    audit_record(actor=by, action="call.create", target=call, changes={"public": is_public})
+
+
+@transaction.atomic
+def call_create_manual(*, by: Actor, **values) -> Call:
+    """A call entered by a manager: public, or private to the manager's cluster. ``values``
+    are the fields of ``_manual_fields``."""
+    _require_manager(by)
+    fields = _manual_fields(**values)
+    call = Call(source=Call.Source.MANUAL, source_id=uuid.uuid4().hex, owner_cluster=by.cluster)
+    _store_manual(call, fields)
+    audit_record(actor=by, action="call.create", target=call, changes={"public": call.is_public})
+    catalogue_changed()
+    return call
+
+
+def _require_own_manual_call(by: Actor, call: Call) -> None:
+    """Only the managers of the cluster that entered a manual call change it; an imported
+    call changes at its source."""
+    _require_manager(by)
+    if call.source != Call.Source.MANUAL or call.owner_cluster_id != by.cluster.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def call_update_manual(*, by: Actor, call: Call, **values) -> Call:
+    """Correct a manual call (a wrong deadline, a new link). Its matches are recomputed."""
+    _require_own_manual_call(by, call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    before = {"name": call.name, "deadline": str(call.submission_deadline)}
+    fields = _manual_fields(**values)
+    if (
+        call.is_public
+        and not fields["is_public"]
+        and Application.objects.filter(call=call).exclude(cluster=by.cluster).exists()
+    ):
+        raise ValidationError(
+            {
+                "is_public": _(
+                    "D'autres grappes ont des candidatures sur cet appel : il reste public."
+                )
+            }
+        )
+    _store_manual(call, fields)
+    after = {"name": call.name, "deadline": str(call.submission_deadline)}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    audit_record(actor=by, action="call.update", target=call, changes=changes)
+    catalogue_changed()
+    return call
+
+
+@transaction.atomic
+def call_set_live(*, by: Actor, call: Call, live: bool) -> Call:
+    """Withdraw a manual call from the catalogue (cancelled, entered by mistake) or put it
+    back. A withdrawn call leaves searches, matches and alerts; applications keep it."""
+    _require_own_manual_call(by, call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.is_live == live:
+        return call
+    call.is_live = live
+    call.save(update_fields=["is_live", "updated_at"])
+    if not live:
+        CallMatch.objects.filter(call=call).delete()
+    audit_record(
+        actor=by, action="call.publish" if live else "call.withdraw", target=call, changes={}
+    )
     catalogue_changed()
     return call
 
@@ -391,7 +462,7 @@ def application_create(
     (a firm's people for their firm, or a manager for one member)."""
     if kind not in Application.Kind.values:
         raise ValidationError(_("Type de candidature inconnu."))
-    if not permissions.can_see_call(by, call) or call.merged_into_id:
+    if not permissions.can_see_call(by, call) or call.merged_into_id or not call.is_live:
         raise ValidationError(_("Cet appel n'est pas disponible."))
     orgs = [org for org, _role, _weight in participants]
     if len({o.pk for o in orgs}) != len(orgs):

@@ -48,6 +48,8 @@ urlpatterns = [
     ),
     path(C + "manage/calls/", views.ManageView.as_view(), name="manage"),
     path(C + "manage/calls/create/", views.CallCreateView.as_view(), name="call-create"),
+    path(C + "manage/calls/<int:pk>/update/", views.CallUpdateView.as_view(), name="call-update"),
+    path(C + "manage/calls/<int:pk>/live/", views.CallLiveView.as_view(), name="call-live"),
     path(C + "manage/calls/duplicates/", views.DuplicatesView.as_view(), name="duplicates"),
     path(C + "manage/calls/sources/", views.SourcesView.as_view(), name="sources"),
     path(C + "manage/calls/recompute/", views.RecomputeView.as_view(), name="recompute"),

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -512,6 +513,7 @@ class ManageView(ClusterMixin, FormView):
             "imports": selectors.import_list(actor=self.actor)[:15],
             "summary": selectors.cluster_match_summary(actor=self.actor),
             "duplicates": len(selectors.duplicate_candidates(actor=self.actor)),
+            "manual_calls": selectors.manual_call_list(actor=self.actor)[:50],
             "errors": kwargs.get("errors"),
         }
 
@@ -566,6 +568,57 @@ class CallCreateView(ClusterMixin, FormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Appel ajouté au catalogue."))
+        return redirect(call.url_in(self.cluster))
+
+
+class CallUpdateView(ClusterMixin, FormView):
+    """Correct a call the cluster entered by hand."""
+
+    access = MANAGER
+    template_name = "calls/call_form.html"
+    form_class = ManualCallForm
+
+    @cached_property
+    def call(self) -> Call:
+        return selectors.manual_call_get(actor=self.actor, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "cluster": self.cluster}
+
+    def get_initial(self):
+        return ManualCallForm.initial_for(self.call, services.perimeter_code(self.call))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "call": self.call}
+
+    def form_valid(self, form):
+        try:
+            call = services.call_update_manual(
+                by=self.actor, call=self.call, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Appel modifié ; les recommandations sont recalculées."))
+        return redirect(call.url_in(self.cluster))
+
+
+class CallLiveView(ClusterMixin, View):
+    """Withdraw a manual call from the catalogue, or put it back."""
+
+    access = MANAGER
+
+    def post(self, request, cluster_slug, pk):
+        call = selectors.manual_call_get(actor=self.actor, pk=pk)
+        live = request.POST.get("live") == "1"
+        services.call_set_live(by=self.actor, call=call, live=live)
+        if live:
+            messages.success(request, _("Appel remis au catalogue."))
+        else:
+            messages.success(
+                request,
+                _("Appel retiré : il n'apparaît plus dans les recherches ni les recommandations."),
+            )
         return redirect(call.url_in(self.cluster))
 
 
