@@ -141,3 +141,43 @@ def test_manager_opens_a_collective_application(page, login, world, calls, scree
         Decimal("7500.00"),
     ]
     assert application.tasks.get().title == "Lettres d'engagement des deux membres"
+
+
+def test_manager_enters_corrects_and_withdraws_a_call(page, login, world, screenshot):
+    from grappe.calls.models import Call
+
+    login(world.manager, next_url="/c/paris/manage/calls/create/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saisir un appel")
+    field(page, "Intitulé").fill("Fonds de soutien aux lieux de répétition")
+    field(page, "Financeurs").fill("Mairie du 18e")
+    field(page, "Territoire couvert").select_option(label="Paris 18e Arrondissement")
+    page.get_by_label("Association").check()
+    field(page, "Date limite").fill("2099-03-31")
+    page.get_by_role("button", name="Ajouter l'appel").click()
+    expect(page.get_by_role("status")).to_have_text("Appel ajouté au catalogue.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Fonds de soutien aux lieux de répétition"
+    )
+
+    page.get_by_role("link", name="Modifier", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Modifier l'appel")
+    expect(field(page, "Financeurs")).to_have_value("Mairie du 18e")
+    field(page, "Date limite").fill("2099-04-30")
+    screenshot("calls-manager-edit-manual-call")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Appel modifié")
+    expect(page.get_by_text("30 avril 2099").first).to_be_visible()
+
+    page.get_by_role("button", name="Retirer du catalogue").click()
+    expect(page.get_by_role("status").first).to_contain_text("Appel retiré")
+    expect(page.get_by_text("Cet appel a été retiré du catalogue")).to_be_visible()
+    expect(page.get_by_role("link", name="Ouvrir une candidature")).to_have_count(0)
+    screenshot("calls-manager-withdrawn-call")
+    page.goto("/c/paris/manage/calls/")
+    row = page.locator("tr", has_text="Fonds de soutien aux lieux de répétition")
+    expect(row).to_contain_text("retiré")
+
+    call = Call.objects.get(name="Fonds de soutien aux lieux de répétition")
+    assert (call.source, call.is_live, call.owner_cluster) == ("manual", False, world.paris)
+    assert call.submission_deadline.isoformat() == "2099-04-30"
+    assert call.financers == ["Mairie du 18e"] and call.targeted_audiences == ["association"]
