@@ -9,13 +9,16 @@ class PoolingConfig(AppConfig):
     verbose_name = _("Mutualisation")
 
     def ready(self) -> None:
-        from grappe.core import charges, demo, jobs, privacy
+        from grappe.core import charges, demo, jobs, privacy, texts
         from grappe.core.navigation import NavLink, register_nav
         from grappe.pooling import charges as pooling_charges
         from grappe.pooling import guard
 
         post_migrate.connect(guard.ensure_sqlite_triggers, sender=self)
         self._register_indicators()
+        from grappe.pooling import texts as pooling_texts
+
+        texts.register_text_source("pooling.refused_bookings", pooling_texts.refused_booking_notes)
         charges.register_charge_source("bookings", pooling_charges.booking_charges)
         charges.register_charge_source("cost_pools", pooling_charges.cost_pool_charges)
         charges.register_charge_source("shared_employees", pooling_charges.shared_employee_charges)
@@ -85,5 +88,13 @@ class PoolingConfig(AppConfig):
             family="services",
             rollup="mean",
             order=30,
+        )
+        register_indicator(
+            "pooling.unmet_hours",
+            _("Heures demandées mais refusées faute de place"),
+            indicators.unmet_hours_by_kind,
+            family="services",
+            unit="h",
+            order=15,
         )
         register_activity_source("pooling.bookings", indicators.booking_activity)

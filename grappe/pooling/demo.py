@@ -32,6 +32,7 @@ from grappe.pooling.models import (
     StaffNeed,
     Study,
     TimeLog,
+    UnmetDemand,
 )
 from grappe.pooling.periods import from_local, monday_of
 from grappe.pooling.services.bookings import booking_price
@@ -152,7 +153,46 @@ def _resources(cluster: Cluster, orgs: dict, today: dt.date) -> str:
     for resource in resources:
         rows += _resource_bookings(resource, orgs, bookers, notes, member, rng, today)
     Booking.objects.bulk_create(rows)
-    return f"Mutualisation : {len(resources)} ressources partagées, {len(rows)} réservations."
+    unmet = _unmet_demand(rows, orgs)
+    return (
+        f"Mutualisation : {len(resources)} ressources partagées, {len(rows)} réservations, "
+        f"{unmet} demandes refusées faute de place."
+    )
+
+
+# Requests refused because the slot was taken, with what the firm needed the room for:
+# the radar reads these notes with the members' posts and survey answers.
+UNMET_NOTES = [
+    ("Label Goutte de Son", "Un local de stockage pour nos flight-cases entre deux dates"),
+    ("Disques Ordener", "Il nous faut un espace de stockage pour le stock de vinyles"),
+    ("Afrobeat Academy", "Répétition de l'orchestre : une deuxième salle le soir manque"),
+    ("Beatmakers du Nord", "Enregistrer les voix de l'EP, tous les créneaux studio sont pris"),
+    ("Lutherie Caulaincourt", "Stocker les instruments en réparation, notre atelier déborde"),
+    ("Collectif Sonore Simplon", "Répéter avant la tournée, la salle est toujours complète"),
+]
+
+
+def _unmet_demand(rows: list[Booking], orgs: dict) -> int:
+    rooms = [b for b in rows if b.resource.kind == Resource.Kind.ROOM]
+    demands = []
+    for index, (name, note) in enumerate(UNMET_NOTES):
+        org = orgs.get(name)
+        if org is None or not rooms:
+            continue
+        booking = rooms[(index * 7) % len(rooms)]
+        if booking.organisation_id == org.pk:
+            continue
+        demands.append(
+            UnmetDemand(
+                resource=booking.resource,
+                organisation=org,
+                starts_at=booking.starts_at,
+                ends_at=booking.ends_at,
+                note=note,
+            )
+        )
+    UnmetDemand.objects.bulk_create(demands, ignore_conflicts=True)
+    return len(demands)
 
 
 def _resource_bookings(resource, orgs, bookers, notes, member, rng, today) -> list[Booking]:

@@ -20,6 +20,7 @@ from grappe.pooling.models import (
     SharedEmployee,
     Study,
     TimeLog,
+    UnmetDemand,
 )
 
 TENTH = Decimal("0.1")
@@ -32,15 +33,19 @@ def _bookings_in(cluster, month: dt.date):
     )
 
 
-def booked_hours_by_kind(cluster, month: dt.date) -> dict:
-    """Hours of confirmed bookings starting in the month, by kind of resource."""
+def _hours_by_kind(rows) -> dict:
+    """(kind, starts_at, ends_at) rows → hours by the kind's label."""
     kinds = dict(Resource.Kind.choices)
     hours: dict[str, Decimal] = defaultdict(Decimal)
-    rows = _bookings_in(cluster, month).values_list("resource__kind", "starts_at", "ends_at")
-    for kind, starts_at, ends_at in rows.order_by():
+    for kind, starts_at, ends_at in rows.values_list("resource__kind", "starts_at", "ends_at"):
         minutes = int((ends_at - starts_at).total_seconds() // 60)
         hours[str(kinds.get(kind, kind))] += Decimal(minutes) / 60
     return {label: value.quantize(TENTH) for label, value in sorted(hours.items())}
+
+
+def booked_hours_by_kind(cluster, month: dt.date) -> dict:
+    """Hours of confirmed bookings starting in the month, by kind of resource."""
+    return _hours_by_kind(_bookings_in(cluster, month).order_by())
 
 
 def shared_hours_by_trade(cluster, month: dt.date) -> dict:
@@ -105,3 +110,14 @@ def services_in_place(cluster, month: dt.date) -> dict:
         ).count(),
     }
     return {label: n for label, n in counts.items() if n}
+
+
+def unmet_hours_by_kind(cluster, month: dt.date) -> dict:
+    """Hours asked for but refused because the slot was taken, for slots starting in the
+    month, by kind of resource: where the cluster lacks room."""
+    start, end = bounds(month)
+    return _hours_by_kind(
+        UnmetDemand.objects.filter(
+            resource__cluster=cluster, starts_at__gte=start, starts_at__lt=end
+        ).order_by()
+    )

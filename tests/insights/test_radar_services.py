@@ -95,6 +95,37 @@ def test_registered_source_feeds_the_radar(radar_world):
     assert text.theme.label == "Local de stockage" and text.visibility == "private"
 
 
+def test_notes_of_bookings_refused_for_lack_of_room_reach_the_radar(radar_world):
+    from grappe.pooling.services import bookings
+    from tests.pooling.conftest import MONDAY, NOW, at, make_resource
+
+    room = make_resource(radar_world.paris)
+
+    def book(who, org, note=""):
+        return bookings.booking_create(
+            resource=room,
+            organisation=org,
+            by=radar_world.actor(who),
+            starts_at=at(MONDAY, "10:00"),
+            ends_at=at(MONDAY, "12:00"),
+            note=note,
+            now=NOW,
+        )
+
+    book(radar_world.member_a, radar_world.org_a)
+    with pytest.raises(ValidationError):  # the slot is taken
+        book(radar_world.member_b, radar_world.org_b, "Besoin d'un local de stockage du matériel")
+    run = compute(radar_world)
+    stored = RadarText.objects.get(run=run, source="pooling.refused_bookings")
+    assert (stored.visibility, stored.organisation_id) == ("private", radar_world.org_b.pk)
+    assert stored.theme is not None and stored.theme.label == "Local de stockage"
+    assert run.sources["pooling.refused_bookings"] == 1
+    theme_texts = selectors.radar_theme_texts(
+        actor=radar_world.actor(radar_world.manager), theme=stored.theme
+    )
+    assert stored in list(theme_texts)
+
+
 def test_accepting_a_proposal_stores_a_draft_for_pooling(radar_world):
     run = compute(radar_world)
     theme = run.themes.get(label="Local de stockage")

@@ -6,7 +6,16 @@ from django.utils import timezone
 
 from grappe.core.access import Actor
 from grappe.core.models import Cluster
-from grappe.pooling.models import Booking, CostPool, HoursRequest, Pledge, Resource, Study, TimeLog
+from grappe.pooling.models import (
+    Booking,
+    CostPool,
+    HoursRequest,
+    Pledge,
+    Resource,
+    Study,
+    TimeLog,
+    UnmetDemand,
+)
 from grappe.pooling.periods import month_of
 from grappe.pooling.selectors import employees, pools
 
@@ -16,7 +25,16 @@ pytestmark = pytest.mark.django_db
 def counts():
     return tuple(
         model.objects.count()
-        for model in (Resource, Booking, CostPool, HoursRequest, TimeLog, Study, Pledge)
+        for model in (
+            Resource,
+            Booking,
+            CostPool,
+            HoursRequest,
+            TimeLog,
+            Study,
+            Pledge,
+            UnmetDemand,
+        )
     )
 
 
@@ -33,6 +51,12 @@ def test_pooling_demo_is_seeded_once_and_consistent(capsys):
         bookings.filter(starts_at__lt=now).exists() and bookings.filter(starts_at__gt=now).exists()
     )
     assert bookings.filter(organisation__name="Studio Goutte d'Or", starts_at__gt=now).exists()
+    # Refused requests: on a slot another firm holds, with a note on what was needed.
+    unmet = UnmetDemand.objects.filter(resource__cluster=paris)
+    assert unmet.count() >= 5 and not unmet.filter(note="").exists()
+    for demand in unmet:
+        holder = bookings.get(resource=demand.resource, starts_at=demand.starts_at)
+        assert holder.organisation_id != demand.organisation_id
     shop = CostPool.objects.get(cluster=paris, name="Boutique partagée rue Myrha")
     assert shop.participations.count() == 6
     split = pools.pool_split(shop, *month_of(timezone.localdate()))

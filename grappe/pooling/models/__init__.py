@@ -2,7 +2,13 @@
 
 from grappe.pooling.models.employees import HoursRequest, SharedEmployee, StaffNeed, TimeLog
 from grappe.pooling.models.pools import CostPool, CustomShare, Participation
-from grappe.pooling.models.resources import Booking, Closure, Resource, WaitlistEntry
+from grappe.pooling.models.resources import (
+    Booking,
+    Closure,
+    Resource,
+    UnmetDemand,
+    WaitlistEntry,
+)
 from grappe.pooling.models.studies import Pledge, Study, StudyDocument
 
 __all__ = [
@@ -19,5 +25,6 @@ __all__ = [
     "Study",
     "StudyDocument",
     "TimeLog",
+    "UnmetDemand",
     "WaitlistEntry",
 ]

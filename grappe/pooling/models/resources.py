@@ -281,3 +281,41 @@ class WaitlistEntry(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} ⏳ {self.resource} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class UnmetDemand(TimeStampedModel):
+    """A booking refused only because its slot was taken: demand the shared resources did
+    not meet. The firm's note on what it needed the room for feeds the needs radar."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="unmet_demands")
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=1)
+
+    class Meta:
+        verbose_name = _("demande non satisfaite")
+        verbose_name_plural = _("demandes non satisfaites")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "organisation", "starts_at", "ends_at"],
+                name="pooling_unmet_demand_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="pooling_unmet_demand_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ✗ {self.resource} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)

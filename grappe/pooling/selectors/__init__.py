@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from grappe.core.models import User
-from grappe.pooling.models import Booking, HoursRequest, Pledge, TimeLog, WaitlistEntry
+from grappe.pooling.models import (
+    Booking,
+    HoursRequest,
+    Pledge,
+    TimeLog,
+    UnmetDemand,
+    WaitlistEntry,
+)
 from grappe.pooling.periods import to_local
 
 
@@ -31,6 +38,18 @@ def personal_data_for_user(user: User) -> dict:
         "waitlist": [
             {"resource": w.resource.name, "start": when(w.starts_at), "status": w.status}
             for w in WaitlistEntry.objects.filter(user=user).select_related("resource")
+        ],
+        "unmet_demand": [
+            {
+                "resource": d.resource.name,
+                "organisation": d.organisation.name,
+                "start": when(d.starts_at),
+                "end": when(d.ends_at),
+                "note": d.note,
+            }
+            for d in UnmetDemand.objects.filter(user=user).select_related(
+                "resource", "organisation"
+            )
         ],
         "hours_requests": [
             {

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from grappe.core.models import User
-from grappe.pooling.models import Booking, HoursRequest, Pledge, TimeLog, WaitlistEntry
+from grappe.pooling.models import (
+    Booking,
+    HoursRequest,
+    Pledge,
+    TimeLog,
+    UnmetDemand,
+    WaitlistEntry,
+)
 
 
 @transaction.atomic
@@ -18,6 +25,7 @@ def personal_data_erase(user: User) -> None:
         status=WaitlistEntry.Status.WITHDRAWN
     )
     WaitlistEntry.objects.filter(user=user).update(user=None)
+    UnmetDemand.objects.filter(user=user).update(user=None)
     HoursRequest.objects.filter(requested_by=user).update(requested_by=None)
     Pledge.objects.filter(pledged_by=user).update(pledged_by=None)
     TimeLog.objects.filter(logged_by=user).update(logged_by=None)

@@ -24,7 +24,7 @@ from grappe.core.services import audit_record
 from grappe.engine import bookings as engine
 from grappe.members.models import Organisation
 from grappe.pooling import guard, permissions
-from grappe.pooling.models import Booking, Closure, Resource, WaitlistEntry
+from grappe.pooling.models import Booking, Closure, Resource, UnmetDemand, WaitlistEntry
 from grappe.pooling.periods import days_range, month_of, to_local
 
 CENT = Decimal("0.01")
@@ -274,7 +274,8 @@ def booking_refusals(
 
 def only_taken(exc: ValidationError) -> bool:
     """The request breaks no rule: its slot is just taken (the waitlist may help)."""
-    return bool(exc.error_list) and all(e.code == TAKEN for e in exc.error_list)
+    errors = getattr(exc, "error_list", None)  # a field's error (a dict) is never "taken"
+    return bool(errors) and all(e.code == TAKEN for e in errors)
 
 
 def _check_can_book(by: Actor, resource: Resource, organisation: Organisation) -> None:
@@ -282,7 +283,6 @@ def _check_can_book(by: Actor, resource: Resource, organisation: Organisation) -
         raise PermissionDenied
 
 
-@transaction.atomic
 def booking_create(
     *,
     resource: Resource,
@@ -293,7 +293,77 @@ def booking_create(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Book a resource for a firm, or refuse with every broken rule, in French."""
+    """Book a resource for a firm, or refuse with every broken rule, in French. A request
+    refused only because its slot is taken is kept as unmet demand, with its note."""
+    try:
+        return _booking_create(
+            resource=resource,
+            organisation=organisation,
+            by=by,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            note=note,
+            now=now,
+        )
+    except ValidationError as exc:
+        if only_taken(exc):
+            unmet_demand_record(
+                resource=resource,
+                organisation=organisation,
+                by=by,
+                starts_at=_aware(starts_at, "starts_at"),
+                ends_at=_aware(ends_at, "ends_at"),
+                note=note,
+            )
+        raise
+
+
+def unmet_demand_record(
+    *,
+    resource: Resource,
+    organisation: Organisation,
+    by: Actor,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    note: str = "",
+) -> UnmetDemand:
+    """One row per firm and slot asked for: asking again counts an attempt and keeps the
+    latest note given."""
+    note = " ".join(note.split())[:300]
+    key = {
+        "resource": resource,
+        "organisation": organisation,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }
+    for _attempt in range(2):  # a concurrent first insert of the same key: count on it
+        try:
+            with transaction.atomic():
+                demand, created = UnmetDemand.objects.select_for_update().get_or_create(
+                    **key, defaults={"user": by.user, "note": note}
+                )
+                if not created:
+                    demand.attempts += 1
+                    demand.user = by.user or demand.user
+                    demand.note = note or demand.note
+                    demand.save(update_fields=["attempts", "user", "note", "updated_at"])
+                return demand
+        except IntegrityError:
+            continue
+    raise IntegrityError("unmet demand: concurrent writes")
+
+
+@transaction.atomic
+def _booking_create(
+    *,
+    resource: Resource,
+    organisation: Organisation,
+    by: Actor,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    note: str,
+    now: dt.datetime | None,
+) -> Booking:
     _check_can_book(by, resource, organisation)
     starts_at, ends_at = _aware(starts_at, "starts_at"), _aware(ends_at, "ends_at")
     now = now or timezone.now()
