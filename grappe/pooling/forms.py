@@ -134,6 +134,21 @@ class CostPoolForm(forms.ModelForm):
         }
 
 
+def draft_participants_field(members, proposed) -> forms.ModelMultipleChoiceField:
+    """The member firms joining a pool created from a radar draft, the proposed ones ticked."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Structures qui rejoignent le pool"),
+        queryset=members,
+        initial=list(members.filter(pk__in=proposed).values_list("pk", flat=True)),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Proposées par le radar. Elles entrent le premier jour du pool avec une "
+            "pondération de 1, à ajuster ensuite sur la page du pool."
+        ),
+    )
+
+
 class ParticipationForm(forms.Form):
     joined_on = forms.DateField(label=_("Entrée le"), widget=DATE)
     left_on = forms.DateField(label=_("Sortie le"), widget=DATE, required=False)

@@ -99,6 +99,10 @@ def test_manager_turns_a_theme_into_a_pooled_service_draft(page, login, world, r
     expect(page.get_by_label("Nom")).to_have_value("Entrepôt partagé à Saint-Ouen")
     page.get_by_label("Montant HT par période (€)").fill("1200.00")
     page.get_by_label("À partir du").fill("2026-01-01")
+    proposed = sorted(decision.organisations.values_list("name", flat=True))
+    for name in proposed:
+        expect(page.get_by_role("checkbox", name=name)).to_be_checked()
+    screenshot("pooling-pool-from-radar-draft")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".messages")).to_contain_text(
         "La proposition du radar est devenue le pool de coûts « Entrepôt partagé à Saint-Ouen »"
@@ -106,6 +110,8 @@ def test_manager_turns_a_theme_into_a_pooled_service_draft(page, login, world, r
     decision.refresh_from_db()
     pool = CostPool.objects.get(cluster=world.paris)
     assert decision.taken_up_ref == f"cost_pool:{pool.pk}" and pool.amount == Decimal("1200.00")
+    joined = pool.participations.values_list("organisation__name", flat=True)
+    assert proposed and sorted(joined) == proposed
 
 
 def test_member_answers_the_survey_and_the_funder_reads_aggregates(

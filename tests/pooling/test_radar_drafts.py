@@ -14,6 +14,7 @@ from django.utils import timezone
 from grappe.core.models import AuditEntry
 from grappe.insights.models import ProposalDecision
 from grappe.pooling.models import CostPool, SharedEmployee, Study
+from tests.factories import make_member, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +226,44 @@ def test_creating_a_cost_pool_from_a_draft_takes_it_up(client, world, drafts):
     assert client.get(f"{NEW_POOL}?draft={draft.pk}").status_code == 404
     again = client.post(f"{NEW_POOL}?draft={draft.pk}", {**POOL_DATA, "draft": draft.pk})
     assert again.status_code == 404 and CostPool.objects.count() == 1
+
+
+def test_the_drafts_firms_are_ticked_and_join_the_new_pool(client, world, drafts):
+    draft = drafts["pool"]
+    draft.organisations.add(world.org_lyon)  # not a Paris member: never offered
+    org_c = make_org("Salle Gamma")
+    make_member(world.paris, org_c)
+    client.force_login(world.manager)
+    form = client.get(f"{NEW_POOL}?draft={draft.pk}").context["form"]
+    field = form.fields["participants"]
+    assert set(field.initial) == {world.org_a.pk, world.org_b.pk}
+    assert world.org_lyon not in field.queryset and org_c in field.queryset
+    # The manager unticks one firm and adds another.
+    response = client.post(
+        f"{NEW_POOL}?draft={draft.pk}",
+        {**POOL_DATA, "draft": draft.pk, "participants": [world.org_a.pk, org_c.pk]},
+    )
+    pool = CostPool.objects.get()
+    assert response.status_code == 302
+    joined = {(p.organisation, p.joined_on, p.weight) for p in pool.participations.select_related()}
+    assert joined == {
+        (world.org_a, pool.starts_on, Decimal("1")),
+        (org_c, pool.starts_on, Decimal("1")),
+    }
+    assert AuditEntry.objects.filter(action="cost_pool.participation_add").count() == 2
+
+
+def test_a_firm_from_outside_the_cluster_cannot_be_slipped_in(client, world, drafts):
+    draft = drafts["pool"]
+    client.force_login(world.manager)
+    response = client.post(
+        f"{NEW_POOL}?draft={draft.pk}",
+        {**POOL_DATA, "draft": draft.pk, "participants": [world.org_lyon.pk]},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["participants"]
+    assert not CostPool.objects.exists()
+    draft.refresh_from_db()
+    assert draft.taken_up_at is None
 
 
 def test_creating_a_shared_employee_from_a_draft_takes_it_up(client, world, drafts):

@@ -16,7 +16,13 @@ from django.views.generic import FormView, TemplateView
 
 from grappe.core.forms import add_service_errors
 from grappe.core.mixins import MANAGER, ClusterMixin
-from grappe.pooling.forms import CostPoolForm, CustomSharesForm, LeaveForm, ParticipationForm
+from grappe.pooling.forms import (
+    CostPoolForm,
+    CustomSharesForm,
+    LeaveForm,
+    ParticipationForm,
+    draft_participants_field,
+)
 from grappe.pooling.models import CostPool
 from grappe.pooling.periods import parse_month
 from grappe.pooling.selectors import pools as selectors
@@ -69,10 +75,18 @@ class PoolFormView(DraftMixin, ClusterMixin, FormView):
             initial["starts_on"] = timezone.localdate().replace(day=1)
             draft = self.get_draft()
             if draft is not None:
-                # The form has no participants field: the draft's firms are shown beside it
-                # and joined on the pool's page once it exists.
                 initial.update(name=draft.title, description=draft_description(draft))
         return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        draft = self.get_draft()
+        if draft is not None:
+            # The firms the radar found join the new pool (a manager unticks any who won't).
+            form.fields["participants"] = draft_participants_field(
+                organisations_for(self.actor), draft.organisations.all()
+            )
+        return form
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "pool": self.get_pool()}
@@ -85,6 +99,13 @@ class PoolFormView(DraftMixin, ClusterMixin, FormView):
             if pool is None:
                 with transaction.atomic():
                     pool = services.pool_create(by=self.actor, **data)
+                    for organisation in form.cleaned_data.get("participants", ()):
+                        services.participation_add(
+                            pool=pool,
+                            organisation=organisation,
+                            by=self.actor,
+                            joined_on=pool.starts_on,
+                        )
                     self.take_up_draft(pool.pk)
             else:
                 pool = services.pool_update(pool=pool, by=self.actor, **data)
