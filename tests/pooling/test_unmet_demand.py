@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from grappe.core import texts
@@ -147,3 +148,54 @@ def test_the_booking_page_keeps_the_refused_request(client, world, room):
         world.org_b,
         "Une salle pour répéter avant la tournée",
     )
+
+
+def test_the_occupancy_page_shows_the_refused_hours_and_the_managers_read_the_notes(
+    client, world, room
+):
+    book(world, room)
+    with pytest.raises(ValidationError):
+        book(world, room, user="member_b", note="Filage du spectacle de fin d'année")
+    lyon_room = make_resource(world.lyon, name="Plateau Lyon")
+    UnmetDemand.objects.create(
+        resource=lyon_room,
+        organisation=world.org_lyon,
+        starts_at=at(MONDAY, "10:00"),
+        ends_at=at(MONDAY, "11:00"),
+        note="Note lyonnaise",
+    )
+    url = f"/c/paris/manage/pooling/occupancy/?period=week&week={MONDAY.isoformat()}"
+    client.force_login(world.manager)
+    response = client.get(url)
+    row = next(r for r in response.context["rows"] if r.resource == room)
+    assert (row.unmet_minutes, row.unmet_firms, row.unmet_hours) == (120, 1, 2.0)
+    assert response.context["unmet_hours"] == 2.0
+    body = response.content.decode()
+    assert "Filage du spectacle" in body and "Label Beta" in body
+    assert "Note lyonnaise" not in body
+    # A funder sees the hours, never a firm or its note.
+    client.force_login(world.observer)
+    response = client.get(url)
+    body = response.content.decode()
+    assert response.context["unmet"] is None and response.context["unmet_hours"] == 2.0
+    assert "Filage du spectacle" not in body and "Label Beta" not in body
+    # Another week: nothing refused.
+    client.force_login(world.manager)
+    other = (MONDAY + dt.timedelta(days=14)).isoformat()
+    body = client.get(
+        f"/c/paris/manage/pooling/occupancy/?period=week&week={other}"
+    ).content.decode()
+    assert "Aucune demande refusée faute de place sur la période." in body
+
+
+def test_members_do_not_read_the_unmet_demand(world):
+    from grappe.pooling.selectors import resources as selectors
+
+    with pytest.raises(Http404):
+        selectors.unmet_demand_list(
+            actor=world.actor(world.member_a), first_day=MONDAY, last_day=MONDAY
+        )
+    with pytest.raises(Http404):
+        selectors.unmet_demand_list(
+            actor=world.actor(world.observer), first_day=MONDAY, last_day=MONDAY
+        )

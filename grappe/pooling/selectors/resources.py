@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.access import Actor, require
 from grappe.engine import bookings as engine
-from grappe.pooling.models import Booking, Resource, WaitlistEntry
+from grappe.pooling.models import Booking, Resource, UnmetDemand, WaitlistEntry
 from grappe.pooling.periods import days_range, from_local, to_local
 
 
@@ -205,6 +205,12 @@ class OccupancyRow:
     resource: Resource
     occupancy: engine.Occupancy
     bookings: int
+    unmet_minutes: int = 0  # asked for but refused because the slot was taken
+    unmet_firms: int = 0
+
+    @property
+    def unmet_hours(self):
+        return round(self.unmet_minutes / 60, 1)
 
 
 def occupancy_table(*, actor: Actor, first_day: dt.date, last_day: dt.date) -> list[OccupancyRow]:
@@ -216,6 +222,15 @@ def occupancy_table(*, actor: Actor, first_day: dt.date, last_day: dt.date) -> l
     resources = Resource.objects.filter(cluster=actor.cluster, is_active=True).prefetch_related(
         "closures"
     )
+    unmet: dict[int, tuple[int, set[int]]] = {}
+    for resource_id, org_id, start, end in (
+        UnmetDemand.objects.filter(resource__cluster=actor.cluster, starts_at__lt=high)
+        .filter(ends_at__gt=low)
+        .values_list("resource_id", "organisation_id", "starts_at", "ends_at")
+    ):
+        minutes, firms = unmet.get(resource_id, (0, set()))
+        firms.add(org_id)
+        unmet[resource_id] = (minutes + int((end - start).total_seconds() // 60), firms)
     for resource in resources.order_by("kind", "name"):
         spans = [
             (to_local(start), to_local(end))
@@ -235,6 +250,22 @@ def occupancy_table(*, actor: Actor, first_day: dt.date, last_day: dt.date) -> l
                     [(c.first_day, c.last_day) for c in resource.closures.all()],
                 ),
                 bookings=len(spans),
+                unmet_minutes=unmet.get(resource.pk, (0, set()))[0],
+                unmet_firms=len(unmet.get(resource.pk, (0, set()))[1]),
             )
         )
     return rows
+
+
+def unmet_demand_list(*, actor: Actor, first_day: dt.date, last_day: dt.date):
+    """Requests refused for lack of room in a period, with the firm and its note: for the
+    cluster's managers only (funders see the hours in the occupancy table)."""
+    require(actor.is_manager)
+    low, high = days_range(first_day, last_day)
+    return (
+        UnmetDemand.objects.filter(
+            resource__cluster=actor.cluster, starts_at__lt=high, ends_at__gt=low
+        )
+        .select_related("resource", "organisation")
+        .order_by("starts_at", "pk")
+    )

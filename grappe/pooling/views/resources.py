@@ -515,11 +515,18 @@ class OccupancyView(ClusterMixin, TemplateView):
             previous = {"period": "month", "month": before.strftime("%Y-%m")}
             following = {"period": "month", "month": after.strftime("%Y-%m")}
         rows = selectors.occupancy_table(actor=self.actor, first_day=first_day, last_day=last_day)
+        unmet = (
+            selectors.unmet_demand_list(actor=self.actor, first_day=first_day, last_day=last_day)
+            if self.actor.is_manager
+            else None
+        )
         booked = sum(row.occupancy.booked_minutes for row in rows)
         open_ = sum(row.occupancy.open_minutes for row in rows)
         return {
             **super().get_context_data(**kwargs),
             "rows": rows,
+            "unmet": unmet,
+            "unmet_hours": round(sum(row.unmet_minutes for row in rows) / 60, 1),
             "period": period,
             "first_day": first_day,
             "last_day": last_day,
