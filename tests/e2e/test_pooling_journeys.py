@@ -129,3 +129,45 @@ def test_member_pledges_to_a_study_and_the_price_falls(page, world, login, scree
         world.org_a.pk,
         world.org_b.pk,
     }
+
+
+def test_a_refused_booking_reaches_the_managers_occupancy_page(
+    page, open_page, world, login, screenshot
+):
+    from grappe.pooling.models import UnmetDemand
+    from grappe.pooling.periods import from_local
+
+    room = make_resource(world.paris)
+    next_monday = monday_of(timezone.localdate()) + dt.timedelta(days=7)
+    wednesday = next_monday + dt.timedelta(days=2)
+    login(world.member_a, next_url=f"/c/paris/pooling/resources/{room.pk}/?week={next_monday}")
+    label = f"Réserver le mercredi {wednesday.day} "
+    page.get_by_role("link", name=re.compile(re.escape(label) + r".* à 17:00")).click()
+    panel = page.locator("#booking-panel")
+    panel.get_by_label("Jusqu'à").select_option(label="20:00")
+    panel.get_by_label("Note (facultatif)").fill("Filage du spectacle avec la chorale")
+    Booking.objects.create(  # meanwhile, another firm takes 19:00–21:00
+        resource=room,
+        organisation=world.org_b,
+        starts_at=from_local(dt.datetime.combine(wednesday, dt.time(19))),
+        ends_at=from_local(dt.datetime.combine(wednesday, dt.time(21))),
+    )
+    panel.get_by_role("button", name="Réserver").click()
+    expect(panel.get_by_role("alert")).to_contain_text("déjà réservé")
+    expect(panel).to_contain_text("Votre demande est notée")
+    expect(panel.get_by_role("button", name="M'inscrire sur la liste d'attente")).to_be_visible()
+    screenshot("pooling-booking-refused")
+    demand = UnmetDemand.objects.get()
+    assert (demand.organisation, demand.note) == (
+        world.org_a,
+        "Filage du spectacle avec la chorale",
+    )
+    assert room.bookings.count() == 1
+
+    manager = open_page()
+    login(world.manager, tab=manager)
+    manager.goto(f"/c/paris/manage/pooling/occupancy/?period=week&week={next_monday}")
+    expect(manager.get_by_role("heading", name="Demandes refusées faute de place")).to_be_visible()
+    expect(manager.locator("table").last).to_contain_text("Filage du spectacle avec la chorale")
+    expect(manager.locator("table").first).to_contain_text("3 h")
+    screenshot("pooling-occupancy-unmet", manager)
