@@ -172,6 +172,7 @@ def main() -> None:
 
         from grappe.calls import importers, matching, selectors
         from grappe.calls.models import Call
+        from grappe.core.access import Actor
 
         rng = random.Random(4)
         today = timezone.localdate()
@@ -198,7 +199,7 @@ def main() -> None:
                 samples.append(
                     timed(
                         lambda f=filters: list(
-                            selectors.call_search(cluster=cluster, filters=f)[:20]
+                            selectors.call_search(actor=Actor.system(cluster), filters=f)[:20]
                         )
                     )[0]
                 )

@@ -69,7 +69,7 @@ def digest_items(preference: AlertPreference, *, today: dt.date) -> list[DigestI
             )
     for search in preference.user.call_searches.filter(cluster=cluster):
         filters = CallFilters.from_saved(search)
-        for call in call_search(cluster=cluster, filters=filters, today=today)[:SEARCH_LIMIT]:
+        for call in call_search(actor=actor, filters=filters, today=today)[:SEARCH_LIMIT]:
             if call.pk in sent or call.pk in found:
                 continue
             found[call.pk] = DigestItem(

@@ -11,7 +11,6 @@ from ninja.pagination import paginate
 from grappe.api.pagination import Pagination
 from grappe.api.scoping import allow, cluster_actor
 from grappe.calls import selectors
-from grappe.core.models import Cluster
 from grappe.members.models import Organisation
 
 router = Router(tags=["appels"])
@@ -63,9 +62,8 @@ class CallQuery(Schema):
 )
 @paginate(Pagination)
 def call_list(request, slug: str, filters: Query[CallQuery]):
-    cluster = get_object_or_404(Cluster, slug=slug)
     return selectors.call_search(
-        cluster=cluster,
+        actor=cluster_actor(request, slug),
         filters=selectors.CallFilters(
             query=filters.q,
             open=filters.open,

@@ -64,17 +64,25 @@ class CallFilters:
         )
 
 
+def _private_scope(actor: Actor | None) -> Cluster | None:
+    """The cluster whose private calls the actor may read: its own, for its people only."""
+    if actor is None or not actor.is_insider:
+        return None
+    return actor.cluster
+
+
 def _catalogue(cluster: Cluster | None) -> QuerySet[Call]:
     return Call.objects.visible_in(cluster) if cluster else Call.objects.public()
 
 
 def call_search(
-    *, cluster: Cluster | None, filters: CallFilters, today: dt.date | None = None
+    *, actor: Actor | None, filters: CallFilters, today: dt.date | None = None
 ) -> QuerySet[Call]:
-    """Calls of the public catalogue (and the cluster's own): French-aware search, filters;
-    by relevance (a term in the title weighs more), then deadline (soonest first)."""
+    """Calls of the public catalogue, plus the cluster's own private calls for its people
+    (``actor=None``: the public catalogue alone): French-aware search, filters; by
+    relevance (a term in the title weighs more), then deadline (soonest first)."""
     today = today or timezone.localdate()
-    qs = _catalogue(cluster)
+    qs = _catalogue(_private_scope(actor))
     if filters.open:
         qs = qs.open_on(today)
     if filters.deadline_before:
@@ -114,8 +122,10 @@ def call_search(
 FACETS_TTL = 600
 
 
-def call_facets(*, cluster: Cluster | None) -> dict:
-    """Themes present in the catalogue (cached, versioned by each import)."""
+def call_facets(*, actor: Actor | None) -> dict:
+    """Themes present in the catalogue the actor searches (cached, versioned by each
+    import and each change of a manual call)."""
+    cluster = _private_scope(actor)
     version = cache.get_or_set("calls:catalogue-version", 0, timeout=None)
     key = f"calls:facets:{cluster.pk if cluster else 0}:{version}"
     return cache.get_or_set(key, lambda: _facets(cluster), timeout=FACETS_TTL)
@@ -155,10 +165,6 @@ def manual_call_get(*, actor: Actor, pk: int) -> Call:
     """One of the cluster's manual calls, to edit; any other call is a 404."""
     require(actor.is_manager)
     return get_object_or_404(manual_call_list(actor=actor), pk=pk)
-
-
-def call_get_by_source_id(*, cluster: Cluster, source: str, source_id: str) -> Call | None:
-    return _catalogue(cluster).filter(source=source, source_id=source_id).first()
 
 
 # --- Matches -----------------------------------------------------------------------------

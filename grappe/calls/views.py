@@ -35,8 +35,10 @@ from grappe.core.mixins import INSIDER, MANAGER, MEMBER, PUBLIC, ClusterMixin
 from grappe.territory.models import Commune
 
 
-def _search_context(request, *, cluster, communes) -> dict:
-    facets = selectors.call_facets(cluster=cluster)
+def _search_context(request, *, actor, communes) -> dict:
+    """``actor=None``: the instance's public catalogue; else the catalogue seen from the
+    actor's cluster (its private calls for its own people only)."""
+    facets = selectors.call_facets(actor=actor)
     form = CallFilterForm(request.GET or None, facets=facets, communes=communes)
     data = form.cleaned_data if form.is_valid() else {"open": True}
     filters = selectors.CallFilters(
@@ -48,7 +50,7 @@ def _search_context(request, *, cluster, communes) -> dict:
         theme=data.get("theme", ""),
         territory=data.get("territory", ""),
     )
-    results = selectors.call_search(cluster=cluster, filters=filters)
+    results = selectors.call_search(actor=actor, filters=filters)
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -70,7 +72,7 @@ class CatalogueView(TemplateView):
         communes = Commune.objects.order_by("code")[:2000]
         return {
             **super().get_context_data(**kwargs),
-            **_search_context(self.request, cluster=None, communes=communes),
+            **_search_context(self.request, actor=None, communes=communes),
         }
 
     def get_template_names(self):
@@ -94,9 +96,7 @@ class CallListView(ClusterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            _search_context(
-                self.request, cluster=self.cluster, communes=commune_choices(self.cluster)
-            )
+            _search_context(self.request, actor=self.actor, communes=commune_choices(self.cluster))
         )
         if self.actor.user is not None and self.actor.is_insider:
             context["search_form"] = SavedSearchForm()
@@ -217,7 +217,7 @@ class SavedSearchCreateView(ClusterMixin, View):
 
     def post(self, request, cluster_slug):
         form = SavedSearchForm(request.POST)
-        facets = selectors.call_facets(cluster=self.cluster)
+        facets = selectors.call_facets(actor=self.actor)
         filters = CallFilterForm(
             request.POST, facets=facets, communes=commune_choices(self.cluster)
         )

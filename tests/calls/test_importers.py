@@ -181,9 +181,7 @@ def test_deadline_in_feed_text(text, expected):
 def test_searching_a_commune_finds_calls_of_its_department_region_country_and_europe(communes):
     importers.calls_import(location=str(AT_PAGE), fmt="aides-territoires")
     load("calls.csv", "csv")
-    found = call_search(
-        cluster=None, filters=CallFilters(territory="75118", open=False), today=TODAY
-    )
+    found = call_search(actor=None, filters=CallFilters(territory="75118", open=False), today=TODAY)
     scales = {c.perimeter_scale for c in found}
     assert scales == {"department", "region", "country", "continent"}
     names = {c.source_id for c in found}
@@ -194,9 +192,7 @@ def test_searching_a_commune_finds_calls_of_its_department_region_country_and_eu
 def test_search_is_french_aware_and_ranks_the_title_first(communes):
     importers.calls_import(location=str(AT_PAGE), fmt="aides-territoires")
     load("calls.csv", "csv")
-    found = list(
-        call_search(cluster=None, filters=CallFilters(query="phonographiques"), today=TODAY)
-    )
+    found = list(call_search(actor=None, filters=CallFilters(query="phonographiques"), today=TODAY))
     assert found and "phonographique" in found[0].name.lower()
-    closed = call_search(cluster=None, filters=CallFilters(query="lieux"), today=TODAY)
+    closed = call_search(actor=None, filters=CallFilters(query="lieux"), today=TODAY)
     assert all(c.is_open_on(TODAY) for c in closed)

@@ -14,6 +14,7 @@ from grappe.calls.matching import matches_recompute
 from grappe.calls.models import AlertDelivery, Application, Call, CallMatch
 from grappe.calls.selectors import CallFilters
 from grappe.core.models import AuditEntry
+from grappe.core.services import api_token_create
 from tests.calls.conftest import make_call
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def manual_call(world, **changes):
 
 def search(world, query):
     filters = CallFilters(query=query, open=True)
-    return list(selectors.call_search(cluster=world.paris, filters=filters))
+    return list(selectors.call_search(actor=actor(world), filters=filters))
 
 
 def test_a_manager_corrects_a_manual_call_and_search_follows(world):
@@ -240,3 +241,38 @@ def test_a_withdrawn_public_call_leaves_the_public_catalogue(client, world):
     services.call_set_live(by=actor(world), call=call, live=False)
     assert client.get(f"/calls/{call.pk}/").status_code == 404
     assert call.name not in client.get("/calls/", {"q": "studios"}).content.decode()
+
+
+# --- A cluster's private calls stay with its people -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        (None, False),
+        ("member_a", False),  # a Paris member looking at Lyon's list
+        ("manager", False),
+        ("lyon_manager", True),
+        ("lyon_member", True),
+    ],
+)
+def test_a_private_call_is_listed_for_its_clusters_people_only(client, world, who, sees):
+    services.call_create_manual(
+        by=world.actor(world.lyon_manager, world.lyon),
+        name="Réservé aux Lyonnais",
+        perimeter="fr",
+        categories=["Thème confidentiel"],
+        is_public=False,
+    )
+    user = getattr(world, who) if who else None
+    if user is not None:
+        client.force_login(user)
+    page = client.get("/c/lyon/calls/", {"open": "0"}).content.decode()
+    assert ("Réservé aux Lyonnais" in page) is sees
+    assert ("Thème confidentiel" in page) is sees  # the theme filter's choices too
+    headers = {}
+    if user is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {api_token_create(user=user, name='t')[1]}"
+    listed = client.get("/api/clusters/lyon/calls", {"open": "false"}, **headers).json()
+    assert ("Réservé aux Lyonnais" in [c["name"] for c in listed["items"]]) is sees
+    assert "Réservé aux Lyonnais" not in client.get("/calls/", {"open": "0"}).content.decode()
