@@ -37,15 +37,23 @@ class SourceText:
 
 TextSource = Callable[["object"], Iterable[SourceText]]
 _sources: dict[str, TextSource] = {}
+_labels: dict[str, object] = {}
 
 
-def register_text_source(name: str, source: TextSource) -> None:
-    """Register ``source(cluster) -> Iterable[SourceText]`` under a stable name."""
+def register_text_source(name: str, source: TextSource, label=None) -> None:
+    """Register ``source(cluster) -> Iterable[SourceText]`` under a stable name, with a
+    French label for the pages (a lazy translation; the name when none is given)."""
     _sources[name] = source
+    _labels[name] = label or name
 
 
 def text_sources() -> dict[str, TextSource]:
     return dict(sorted(_sources.items()))
+
+
+def text_source_label(name: str) -> str:
+    """The label a source was registered with (a source no longer registered: its name)."""
+    return str(_labels.get(name, name))
 
 
 def can_read(actor, *, visibility: str, organisation_id: int | None) -> bool:

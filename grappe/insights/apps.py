@@ -14,8 +14,12 @@ class InsightsConfig(AppConfig):
         from grappe.insights import selectors, sources
         from grappe.insights.indicators import register_all
 
-        texts.register_text_source("members.posts", sources.member_posts)
-        texts.register_text_source("insights.surveys", sources.survey_answers)
+        texts.register_text_source(
+            "members.posts", sources.member_posts, _("besoins et offres des membres")
+        )
+        texts.register_text_source(
+            "insights.surveys", sources.survey_answers, _("réponses libres aux questionnaires")
+        )
         indicators.register_activity_source("members.logins", sources.member_logins)
         indicators.register_activity_source("members.posts", sources.member_posting)
         indicators.register_activity_source("insights.surveys", sources.survey_answering)

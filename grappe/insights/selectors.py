@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from grappe.core.access import Actor, require
 from grappe.core.indicators import activity_sources, indicator, indicators
 from grappe.core.months import last_months, month_start, previous_month
-from grappe.core.texts import can_read
+from grappe.core.texts import can_read, text_source_label
 from grappe.engine import surveys as survey_math
 from grappe.engine.trends import Fall, falling
 from grappe.insights.models import (
@@ -54,6 +54,12 @@ def radar_run_waiting(*, actor: Actor) -> RadarRun | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def radar_run_sources(run: RadarRun) -> list[tuple[str, int]]:
+    """How many texts each source gave a run, largest first, by the source's label."""
+    counts = sorted((run.sources or {}).items(), key=lambda item: (-item[1], item[0]))
+    return [(text_source_label(name), count) for name, count in counts]
 
 
 def radar_theme_list(*, actor: Actor, run: RadarRun) -> QuerySet[RadarTheme]:

@@ -38,6 +38,7 @@ class RadarView(ClusterMixin, TemplateView):
             "run": run,
             "waiting": selectors.radar_run_waiting(actor=self.actor),
             "themes": themes,
+            "sources": selectors.radar_run_sources(run) if run else [],
             "previous": selectors.previous_decisions(actor=self.actor, before=run) if run else {},
             "drafts": selectors.pooled_service_drafts(actor=self.actor),
         }

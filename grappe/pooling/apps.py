@@ -18,7 +18,11 @@ class PoolingConfig(AppConfig):
         self._register_indicators()
         from grappe.pooling import texts as pooling_texts
 
-        texts.register_text_source("pooling.refused_bookings", pooling_texts.refused_booking_notes)
+        texts.register_text_source(
+            "pooling.refused_bookings",
+            pooling_texts.refused_booking_notes,
+            _("notes des réservations refusées faute de place"),
+        )
         charges.register_charge_source("bookings", pooling_charges.booking_charges)
         charges.register_charge_source("cost_pools", pooling_charges.cost_pool_charges)
         charges.register_charge_source("shared_employees", pooling_charges.shared_employee_charges)

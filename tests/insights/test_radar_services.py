@@ -93,6 +93,12 @@ def test_registered_source_feeds_the_radar(radar_world):
         texts._sources.pop("tests.support")
     text = RadarText.objects.get(run=run, source="tests.support")
     assert text.theme.label == "Local de stockage" and text.visibility == "private"
+    # Unregistered since, it is still counted under its name.
+    assert ("tests.support", 1) in selectors.radar_run_sources(run)
+    assert texts.text_source_label("members.posts") == "besoins et offres des membres"
+    assert texts.text_source_label("pooling.refused_bookings") == (
+        "notes des réservations refusées faute de place"
+    )
 
 
 def test_notes_of_bookings_refused_for_lack_of_room_reach_the_radar(radar_world):

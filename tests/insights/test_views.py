@@ -70,8 +70,12 @@ def test_another_clusters_theme_is_a_404_for_its_manager(client, radar_world, pa
 
 def test_manager_reads_the_radar_and_accepts_a_proposal(client, radar_world, pages):
     client.force_login(radar_world.manager)
-    page = client.get("/c/paris/manage/radar/").content.decode()
+    response = client.get("/c/paris/manage/radar/")
+    page = response.content.decode()
     assert "Local de stockage" in page and "Paie des intermittents" in page
+    # Where the texts came from, by each source's label.
+    assert response.context["sources"] == [("besoins et offres des membres", 8)]
+    assert "8 besoins et offres des membres" in page
     theme = client.get(f"/c/paris/manage/radar/themes/{pages['theme']}/").content.decode()
     assert "Un box de stockage partagé" in theme  # managers read managers-only texts
     response = client.post(
