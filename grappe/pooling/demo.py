@@ -163,25 +163,36 @@ def _resources(cluster: Cluster, orgs: dict, today: dt.date) -> str:
 # Requests refused because the slot was taken, with what the firm needed the room for:
 # the radar reads these notes with the members' posts and survey answers.
 UNMET_NOTES = [
-    ("Label Goutte de Son", "Un local de stockage pour nos flight-cases entre deux dates"),
-    ("Disques Ordener", "Il nous faut un espace de stockage pour le stock de vinyles"),
-    ("Afrobeat Academy", "Répétition de l'orchestre : une deuxième salle le soir manque"),
-    ("Beatmakers du Nord", "Enregistrer les voix de l'EP, tous les créneaux studio sont pris"),
-    ("Lutherie Caulaincourt", "Stocker les instruments en réparation, notre atelier déborde"),
-    ("Collectif Sonore Simplon", "Répéter avant la tournée, la salle est toujours complète"),
+    (Resource.Kind.STORAGE, "Label Goutte de Son", "Un local de stockage pour nos flight-cases"),
+    (
+        Resource.Kind.STORAGE,
+        "Disques Ordener",
+        "Il nous faut un espace de stockage pour les vinyles",
+    ),
+    (
+        Resource.Kind.ROOM,
+        "Afrobeat Academy",
+        "Répétition de l'orchestre : une deuxième salle manque",
+    ),
+    (Resource.Kind.ROOM, "Beatmakers du Nord", "Enregistrer les voix de l'EP, tout est pris"),
+    (Resource.Kind.STORAGE, "Lutherie Caulaincourt", "Stocker les instruments en réparation"),
+    (Resource.Kind.ROOM, "Collectif Sonore Simplon", "Répéter avant la tournée, salle complète"),
 ]
 
 
 def _unmet_demand(rows: list[Booking], orgs: dict) -> int:
-    rooms = [b for b in rows if b.resource.kind == Resource.Kind.ROOM]
+    """Each note on a slot another firm holds on a resource of the note's kind."""
     demands = []
-    for index, (name, note) in enumerate(UNMET_NOTES):
+    for index, (kind, name, note) in enumerate(UNMET_NOTES):
         org = orgs.get(name)
-        if org is None or not rooms:
+        held = (
+            [b for b in rows if b.resource.kind == kind and b.organisation_id != org.pk]
+            if org
+            else []
+        )
+        if not held:
             continue
-        booking = rooms[(index * 7) % len(rooms)]
-        if booking.organisation_id == org.pk:
-            continue
+        booking = held[(index * 7) % len(held)]
         demands.append(
             UnmetDemand(
                 resource=booking.resource,
