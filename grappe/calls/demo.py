@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from grappe.calls import importers
+from grappe.calls import importers, services
 from grappe.calls.demo_calls import DEMO_CALLS
 from grappe.calls.matching import matches_recompute
 from grappe.calls.models import (
@@ -25,6 +25,7 @@ from grappe.calls.models import (
     Participant,
     SavedSearch,
 )
+from grappe.core.access import Actor
 from grappe.core.models import Cluster, User
 from grappe.engine.allocation import allocate
 
@@ -80,16 +81,39 @@ def seed() -> list[str]:
         return []
     today = timezone.localdate()
     at_result = importers.calls_import(location=str(AT_PAGE), fmt="aides-territoires")
-    demo_result = importers.calls_import(pages=[demo_csv(today)], fmt="csv")
+    demo_result = importers.calls_import(
+        location="appels-de-demonstration.csv", pages=[demo_csv(today)], fmt="csv"
+    )
     with transaction.atomic():
         _applications(cluster, today)
         _alerts(cluster)
+        _manual_call(cluster, today)
     counts = matches_recompute(cluster=cluster)
     return [
         f"Appels : {at_result.created} d'Aides-territoires et {demo_result.created} de "
         f"démonstration ; {counts['matches']} recommandations pour {counts['organisations']} "
         f"structures, {counts['cluster_matches']} collectives.",
     ]
+
+
+def _manual_call(cluster: Cluster, today: dt.date) -> None:
+    """A call the manager heard of at the town hall, kept for the cluster's people."""
+    services.call_create_manual(
+        by=Actor.system(cluster),
+        name="Fonds d'amorçage des lieux de répétition du 18e",
+        perimeter="com:75118",
+        description=(
+            "Annoncé en conseil d'arrondissement : aide à l'équipement des lieux de répétition "
+            "partagés entre plusieurs structures (insonorisation, backline)."
+        ),
+        financers=["Mairie du 18e arrondissement"],
+        targeted_audiences=["association", "private_sector"],
+        aid_types=["grant"],
+        categories=["Culture et identité collective / patrimoine / sports|Musique"],
+        submission_deadline=today + dt.timedelta(days=45),
+        max_amount=Decimal("8000.00"),
+        is_public=False,
+    )
 
 
 def _org(cluster: Cluster, name: str):

@@ -27,6 +27,13 @@ def test_the_calls_demo_seeds_once():
     assert sum(p.budget_share for p in collective.participants.all()) == collective.budget_total
     assert funding_obtained(cluster=paris)["obtained_amount"] > 0
     assert AlertPreference.objects.filter(user__email="membre@grappe.demo").exists()
+    manual = Call.objects.get(source="manual")
+    assert (manual.owner_cluster, manual.is_public, manual.perimeter_keys) == (
+        paris,
+        False,
+        " com:75118 ",
+    )
+    assert CallMatch.objects.filter(cluster=paris, call=manual).exists()
     before = (Call.objects.count(), Application.objects.count(), CallMatch.objects.count())
     assert demo.seed() == []
     assert (Call.objects.count(), Application.objects.count(), CallMatch.objects.count()) == before
