@@ -2,15 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from grappe.api.pagination import Pagination
 from grappe.api.scoping import allow, cluster_actor
-from grappe.calls import selectors
+from grappe.calls import selectors, services
 from grappe.members.models import Organisation
 
 router = Router(tags=["appels"])
@@ -37,6 +37,8 @@ class CallOut(Schema):
     origin_url: str
     application_url: str
     licence: str
+    is_public: bool
+    is_live: bool
 
 
 class CallDetailOut(CallOut):
@@ -115,6 +117,75 @@ def match_list(request, slug: str, filters: Query[MatchQuery]):
 def call_detail(request, slug: str, call_id: int):
     actor = cluster_actor(request, slug)
     return selectors.call_get(actor=actor, pk=call_id)
+
+
+class ManualCallIn(Schema):
+    """A call entered by hand; ``perimeter``: ``com:<INSEE code>``, ``dep:<code>``,
+    ``reg:<code>``, ``fr`` or ``eu``."""
+
+    name: str = Field(..., min_length=1, max_length=400)
+    perimeter: str = Field(..., min_length=2, max_length=12)
+    description: str = Field("", max_length=20_000)
+    eligibility: str = Field("", max_length=20_000)
+    financers: list[Annotated[str, Field(max_length=200)]] = Field([], max_length=20)
+    targeted_audiences: list[Annotated[str, Field(max_length=40)]] = Field([], max_length=20)
+    aid_types: list[Annotated[str, Field(max_length=40)]] = Field([], max_length=20)
+    categories: list[Annotated[str, Field(max_length=200)]] = Field([], max_length=20)
+    start_date: dt.date | None = None
+    submission_deadline: dt.date | None = None
+    recurrence: Literal["", "oneoff", "ongoing", "recurring"] = ""
+    max_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    subvention_rate_upper_bound: int | None = Field(None, ge=0, le=100)
+    origin_url: str = Field("", max_length=500)
+    application_url: str = Field("", max_length=500)
+    is_public: bool = True
+
+
+@router.post(
+    "/{slug}/calls",
+    response={201: CallDetailOut},
+    summary="Saisir un appel à la main (animateurs)",
+)
+def call_create(request, slug: str, payload: ManualCallIn):
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
+    return Status(201, services.call_create_manual(by=actor, **payload.model_dump()))
+
+
+def _manual_call(request, slug: str, call_id: int):
+    actor = cluster_actor(request, slug)
+    allow(actor, actor.is_manager)
+    return actor, selectors.manual_call_get(actor=actor, pk=call_id)
+
+
+@router.put(
+    "/{slug}/calls/{call_id}",
+    response=CallDetailOut,
+    summary="Corriger un appel saisi par la grappe (animateurs)",
+)
+def call_update(request, slug: str, call_id: int, payload: ManualCallIn):
+    actor, call = _manual_call(request, slug, call_id)
+    return services.call_update_manual(by=actor, call=call, **payload.model_dump())
+
+
+@router.post(
+    "/{slug}/calls/{call_id}/withdraw",
+    response=CallDetailOut,
+    summary="Retirer du catalogue un appel saisi par la grappe",
+)
+def call_withdraw(request, slug: str, call_id: int):
+    actor, call = _manual_call(request, slug, call_id)
+    return services.call_set_live(by=actor, call=call, live=False)
+
+
+@router.post(
+    "/{slug}/calls/{call_id}/publish",
+    response=CallDetailOut,
+    summary="Remettre au catalogue un appel retiré",
+)
+def call_publish(request, slug: str, call_id: int):
+    actor, call = _manual_call(request, slug, call_id)
+    return services.call_set_live(by=actor, call=call, live=True)
 
 
 class ParticipantOut(Schema):

@@ -10,7 +10,7 @@ from grappe.calls.matching import matches_recompute
 from grappe.calls.models import Application
 from grappe.core.services import api_token_create
 from tests.calls.conftest import make_call
-from tests.matrix import assert_api, expect
+from tests.matrix import ROLES, api_call, assert_api, expect
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +102,79 @@ def test_api_member_sees_only_its_applications(client, world, scene):
     assert detail["participants"][0]["budget_share"] == "300.00"
     assert json.loads(json.dumps(detail))["title"] == "Album de Beta"
     assert Application.objects.count() == 1
+
+
+# --- Manual calls through the API (managers) ---------------------------------------------------
+
+MANUAL = {
+    "name": "Fonds pour les lieux de répétition",
+    "perimeter": "com:75118",
+    "targeted_audiences": ["association"],
+    "aid_types": ["grant"],
+    "financers": ["Mairie du 18e"],
+    "submission_deadline": "2099-03-31",
+    "max_amount": "8000.00",
+    "is_public": False,
+}
+
+
+def test_only_managers_enter_a_call_through_the_api(client, world):
+    from grappe.calls.models import Call
+
+    codes = expect(default=404, member_a=403, member_b=403, observer=403, manager=201)
+    for role, code in zip(ROLES, codes, strict=True):
+        response = api_call(client, world, role, "POST", "/api/clusters/paris/calls", MANUAL)
+        assert response.status_code == code, f"{role} got {response.status_code}"
+        if code >= 400:
+            assert response.json()["detail"]
+    call = Call.objects.get()
+    assert (call.source, call.owner_cluster, call.is_public) == ("manual", world.paris, False)
+    assert str(call.max_amount) == "8000.00" and call.perimeter_keys == " com:75118 "
+
+
+def test_a_manager_corrects_withdraws_and_publishes_through_the_api(client, world):
+    from grappe.calls.models import Call
+
+    created = api_call(client, world, "manager", "POST", "/api/clusters/paris/calls", MANUAL)
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["is_public"], body["is_live"], body["perimeter"]) == (
+        False,
+        True,
+        "Paris 18e Arrondissement (Commune)",
+    )
+    url = f"/api/clusters/paris/calls/{body['id']}"
+    changed = api_call(
+        client, world, "manager", "PUT", url, {**MANUAL, "submission_deadline": "2099-04-30"}
+    )
+    assert changed.status_code == 200 and changed.json()["submission_deadline"] == "2099-04-30"
+    bad = api_call(client, world, "manager", "PUT", url, {**MANUAL, "perimeter": "dep:999"})
+    assert bad.status_code == 400 and "Territoire inconnu" in str(bad.json()["detail"])
+    assert str(Call.objects.get().submission_deadline) == "2099-04-30"
+    withdrawn = api_call(client, world, "manager", "POST", f"{url}/withdraw")
+    assert withdrawn.status_code == 200 and withdrawn.json()["is_live"] is False
+    assert not Call.objects.get().is_live
+    listed = api_call(client, world, "manager", "GET", "/api/clusters/paris/calls?open=false")
+    assert body["id"] not in [c["id"] for c in listed.json()["items"]]
+    published = api_call(client, world, "manager", "POST", f"{url}/publish")
+    assert published.status_code == 200 and Call.objects.get().is_live
+
+
+def test_others_cannot_change_a_manual_call_through_the_api(client, world, scene):
+    from grappe.calls.models import Call
+
+    created = api_call(client, world, "manager", "POST", "/api/clusters/paris/calls", MANUAL)
+    url = f"/api/clusters/paris/calls/{created.json()['id']}"
+    codes = expect(default=404, member_a=403, member_b=403, observer=403, manager=200)
+    refused = [(role, code) for role, code in zip(ROLES, codes, strict=True) if code != 200]
+    for role, code in refused:
+        response = api_call(client, world, role, "POST", f"{url}/withdraw")
+        assert response.status_code == code, f"{role} got {response.status_code}"
+        assert response.json()["detail"]
+    assert Call.objects.get(pk=created.json()["id"]).is_live
+    # An imported call is changed at its source only.
+    imported = f"/api/clusters/paris/calls/{scene['call']}"
+    assert api_call(client, world, "manager", "PUT", imported, MANUAL).status_code == 404
+    # Lyon's manager, through Lyon, does not reach Paris's call.
+    lyon = f"/api/clusters/lyon/calls/{created.json()['id']}/withdraw"
+    assert api_call(client, world, "lyon_manager", "POST", lyon).status_code == 404
