@@ -156,6 +156,10 @@ def test_a_refused_booking_reaches_the_managers_occupancy_page(
     expect(panel.get_by_role("alert")).to_contain_text("déjà réservé")
     expect(panel).to_contain_text("Votre demande est notée")
     expect(panel.get_by_role("button", name="M'inscrire sur la liste d'attente")).to_be_visible()
+    # The week on screen is redrawn: the slot taken meanwhile no longer shows as free.
+    taken = re.compile(re.escape(label) + r".* à 19:00")
+    expect(page.get_by_role("link", name=taken)).to_have_count(0)
+    expect(page.locator("#calendar .slot.taken").first).to_be_visible()
     screenshot("pooling-booking-refused")
     demand = UnmetDemand.objects.get()
     assert (demand.organisation, demand.note) == (

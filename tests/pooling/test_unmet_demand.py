@@ -143,6 +143,7 @@ def test_the_booking_page_keeps_the_refused_request(client, world, room):
     body = response.content.decode()
     assert response.status_code == 200 and "déjà réservé" in body
     assert "demande est notée" in body
+    assert response["HX-Trigger"] == "slots-changed"  # the calendar on screen redraws
     demand = UnmetDemand.objects.get()
     assert (demand.organisation, demand.note) == (
         world.org_b,

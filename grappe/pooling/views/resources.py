@@ -227,7 +227,13 @@ class BookingCreateView(ClusterMixin, FormView):
                     },
                     organisations=organisations_for(self.actor),
                 )
-            return self.render_to_response(self.get_context_data(form=form, waitlist_form=waitlist))
+            response = self.render_to_response(
+                self.get_context_data(form=form, waitlist_form=waitlist)
+            )
+            if waitlist is not None:
+                # The slot was taken meanwhile: the week on screen is stale, redraw it.
+                response["HX-Trigger"] = "slots-changed"
+            return response
         start = to_local(booking.starts_at)
         messages.success(
             self.request,
