@@ -52,6 +52,11 @@ class RaceDatabase:
         target = sqlite3.connect(self.path)
         with target:
             connection.connection.backup(target)
+        # Switch the copy to WAL once, here: twenty threads connecting at once would each
+        # ask for the switch (the settings' init_command), which needs the file to itself
+        # and fails as "database is locked" rather than waiting. A real database is
+        # switched by its first connection and stays so.
+        target.execute("PRAGMA journal_mode=WAL")
         target.close()
         self.copied = True
 

@@ -278,6 +278,16 @@ def only_taken(exc: ValidationError) -> bool:
     return bool(errors) and all(e.code == TAKEN for e in errors)
 
 
+def _lock(resource: Resource) -> Resource:
+    """Serialize the writes of one resource's bookings (PostgreSQL; SQLite serializes
+    every write anyway). Without it, two overlapping bookings inserted at the same instant
+    each wait in the exclusion constraint's check for the other's transaction, and
+    PostgreSQL aborts one as a deadlock instead of refusing it as taken; a monthly maximum
+    is also a sum over rows that must not change under the check. ``NO KEY UPDATE``: rows
+    that merely reference the resource (waitlist, unmet demand) are not held up."""
+    return Resource.objects.select_for_update(no_key=True).get(pk=resource.pk)
+
+
 def _check_can_book(by: Actor, resource: Resource, organisation: Organisation) -> None:
     if resource.cluster_id != by.cluster.pk or not permissions.can_act_for(by, organisation.pk):
         raise PermissionDenied
@@ -367,9 +377,7 @@ def _booking_create(
     _check_can_book(by, resource, organisation)
     starts_at, ends_at = _aware(starts_at, "starts_at"), _aware(ends_at, "ends_at")
     now = now or timezone.now()
-    if resource.max_hours_per_month is not None:
-        # A monthly maximum is a sum over rows: serialize this resource's bookings.
-        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    resource = _lock(resource)
     errors = booking_refusals(
         resource=resource,
         organisation_id=organisation.pk,
@@ -414,8 +422,8 @@ def booking_cancel(*, booking: Booking, by: Actor, now: dt.datetime | None = Non
     """Cancel a booking (its firm before the deadline, a manager until it starts); the
     waitlist's first valid request then gets the slot."""
     now = now or timezone.now()
-    booking = Booking.objects.select_for_update().select_related("resource").get(pk=booking.pk)
-    resource = booking.resource
+    resource = _lock(booking.resource)  # first, as every booking write: no lock cycle
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if resource.cluster_id != by.cluster.pk or not (
         by.is_manager or by.acts_for(booking.organisation_id)
     ):
