@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from grappe.core.models import AuditEntry
 from grappe.members.models import Person
-from grappe.pooling.models import Booking, Closure, Resource, WaitlistEntry
+from grappe.pooling.models import Booking, Closure, Resource, UnmetDemand, WaitlistEntry
 from grappe.pooling.services import bookings as services
 from tests.factories import make_member, make_org
 from tests.pooling.conftest import MONDAY, NOW, at, make_resource
@@ -351,6 +351,8 @@ def test_waitlist_entry_keeps_waiting_while_part_of_its_slot_is_taken(world, roo
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
     assert Booking.objects.confirmed().count() == 1
+    # The promotion's retry is not one more unmet demand (nor a radar text).
+    assert not UnmetDemand.objects.exists()
 
 
 def test_waitlist_refuses_a_free_slot_a_duplicate_and_a_broken_rule(world, room):

@@ -302,9 +302,11 @@ def booking_create(
     ends_at: dt.datetime,
     note: str = "",
     now: dt.datetime | None = None,
+    record_unmet: bool = True,
 ) -> Booking:
     """Book a resource for a firm, or refuse with every broken rule, in French. A request
-    refused only because its slot is taken is kept as unmet demand, with its note."""
+    refused only because its slot is taken is kept as unmet demand, with its note (unless
+    ``record_unmet`` is false: a waitlist promotion retries a demand already kept)."""
     try:
         return _booking_create(
             resource=resource,
@@ -316,7 +318,7 @@ def booking_create(
             now=now,
         )
     except ValidationError as exc:
-        if only_taken(exc):
+        if record_unmet and only_taken(exc):
             unmet_demand_record(
                 resource=resource,
                 organisation=organisation,
@@ -552,6 +554,7 @@ def waitlist_promote(
                 ends_at=entry.ends_at,
                 note=_("Réservée depuis la liste d'attente"),
                 now=now,
+                record_unmet=False,
             )
         except ValidationError as exc:
             if only_taken(exc):
