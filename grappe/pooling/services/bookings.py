@@ -307,26 +307,19 @@ def booking_create(
     """Book a resource for a firm, or refuse with every broken rule, in French. A request
     refused only because its slot is taken is kept as unmet demand, with its note (unless
     ``record_unmet`` is false: a waitlist promotion retries a demand already kept)."""
+    request = {
+        "resource": resource,
+        "organisation": organisation,
+        "by": by,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "note": note,
+    }
     try:
-        return _booking_create(
-            resource=resource,
-            organisation=organisation,
-            by=by,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            note=note,
-            now=now,
-        )
+        return _booking_create(**request, now=now)
     except ValidationError as exc:
         if record_unmet and only_taken(exc):
-            unmet_demand_record(
-                resource=resource,
-                organisation=organisation,
-                by=by,
-                starts_at=_aware(starts_at, "starts_at"),
-                ends_at=_aware(ends_at, "ends_at"),
-                note=note,
-            )
+            unmet_demand_record(**request)
         raise
 
 
@@ -340,29 +333,23 @@ def unmet_demand_record(
     note: str = "",
 ) -> UnmetDemand:
     """One row per firm and slot asked for: asking again counts an attempt and keeps the
-    latest note given."""
+    latest note given. (A concurrent first insert of the same slot is read back by
+    ``get_or_create`` and counted as an attempt.)"""
     note = " ".join(note.split())[:300]
-    key = {
-        "resource": resource,
-        "organisation": organisation,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-    }
-    for _attempt in range(2):  # a concurrent first insert of the same key: count on it
-        try:
-            with transaction.atomic():
-                demand, created = UnmetDemand.objects.select_for_update().get_or_create(
-                    **key, defaults={"user": by.user, "note": note}
-                )
-                if not created:
-                    demand.attempts += 1
-                    demand.user = by.user or demand.user
-                    demand.note = note or demand.note
-                    demand.save(update_fields=["attempts", "user", "note", "updated_at"])
-                return demand
-        except IntegrityError:
-            continue
-    raise IntegrityError("unmet demand: concurrent writes")
+    with transaction.atomic():
+        demand, created = UnmetDemand.objects.select_for_update().get_or_create(
+            resource=resource,
+            organisation=organisation,
+            starts_at=_aware(starts_at, "starts_at"),
+            ends_at=_aware(ends_at, "ends_at"),
+            defaults={"user": by.user, "note": note},
+        )
+        if not created:
+            demand.attempts += 1
+            demand.user = by.user or demand.user
+            demand.note = note or demand.note
+            demand.save(update_fields=["attempts", "user", "note", "updated_at"])
+    return demand
 
 
 @transaction.atomic
