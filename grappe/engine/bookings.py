@@ -166,6 +166,11 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+def minutes_between(start: datetime, end: datetime) -> int:
+    """Whole minutes from ``start`` to ``end`` (a booking's length, a slot's)."""
+    return _minutes(end - start)
+
+
 def _span_containing(start: datetime, end: datetime, spans: list[Span]) -> Span | None:
     return next((span for span in spans if span[0] <= start and end <= span[1]), None)
 

@@ -213,7 +213,7 @@ def _resource_bookings(resource, orgs, bookers, notes, member, rng, today) -> li
     held: dict[tuple[int, int], int] = {}  # (firm, month) → minutes: the monthly maximum
 
     def add(org, start, end, note=""):
-        minutes = int((end - start).total_seconds() // 60)
+        minutes = engine.minutes_between(start, end)
         key = (org.pk, start.month)
         limit = resource.rules.max_minutes_per_month
         if any(s < end and start < e for s, e in taken) or (

@@ -12,6 +12,7 @@ from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from grappe.core.months import bounds, month_end, next_month
+from grappe.engine.bookings import minutes_between
 from grappe.pooling.models import (
     Booking,
     CostPool,
@@ -38,7 +39,7 @@ def _hours_by_kind(rows) -> dict:
     kinds = dict(Resource.Kind.choices)
     hours: dict[str, Decimal] = defaultdict(Decimal)
     for kind, starts_at, ends_at in rows.values_list("resource__kind", "starts_at", "ends_at"):
-        minutes = int((ends_at - starts_at).total_seconds() // 60)
+        minutes = minutes_between(starts_at, ends_at)
         hours[str(kinds.get(kind, kind))] += Decimal(minutes) / 60
     return {label: value.quantize(TENTH) for label, value in sorted(hours.items())}
 

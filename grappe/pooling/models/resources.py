@@ -231,7 +231,7 @@ class Booking(TimeStampedModel):
 
     @property
     def minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+        return engine.minutes_between(self.starts_at, self.ends_at)
 
     @property
     def is_confirmed(self) -> bool:
@@ -318,4 +318,4 @@ class UnmetDemand(TimeStampedModel):
 
     @property
     def minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+        return engine.minutes_between(self.starts_at, self.ends_at)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from grappe.core.access import Actor, require
 from grappe.engine import costpools
 from grappe.engine.allocation import AllocationError
+from grappe.engine.bookings import minutes_between
 from grappe.pooling.models import Booking, CostPool, CustomShare, Participation
 from grappe.pooling.periods import days_range, to_local
 
@@ -70,7 +71,7 @@ def _booked_minutes(
     )
     by_org: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for org_id, start, end in rows.values_list("organisation_id", "starts_at", "ends_at"):
-        by_org[org_id].append((to_local(start).date(), int((end - start).total_seconds() // 60)))
+        by_org[org_id].append((to_local(start).date(), minutes_between(start, end)))
     minutes = {}
     for participation in participations:
         minutes[participation.pk] = sum(

@@ -8,6 +8,7 @@ managers see the names; funders see occupancy figures only.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -222,15 +223,15 @@ def occupancy_table(*, actor: Actor, first_day: dt.date, last_day: dt.date) -> l
     resources = Resource.objects.filter(cluster=actor.cluster, is_active=True).prefetch_related(
         "closures"
     )
-    unmet: dict[int, tuple[int, set[int]]] = {}
+    unmet_minutes: dict[int, int] = defaultdict(int)
+    unmet_firms: dict[int, set[int]] = defaultdict(set)
     for resource_id, org_id, start, end in (
         UnmetDemand.objects.filter(resource__cluster=actor.cluster, starts_at__lt=high)
         .filter(ends_at__gt=low)
         .values_list("resource_id", "organisation_id", "starts_at", "ends_at")
     ):
-        minutes, firms = unmet.get(resource_id, (0, set()))
-        firms.add(org_id)
-        unmet[resource_id] = (minutes + int((end - start).total_seconds() // 60), firms)
+        unmet_minutes[resource_id] += engine.minutes_between(start, end)
+        unmet_firms[resource_id].add(org_id)
     for resource in resources.order_by("kind", "name"):
         spans = [
             (to_local(start), to_local(end))
@@ -250,8 +251,8 @@ def occupancy_table(*, actor: Actor, first_day: dt.date, last_day: dt.date) -> l
                     [(c.first_day, c.last_day) for c in resource.closures.all()],
                 ),
                 bookings=len(spans),
-                unmet_minutes=unmet.get(resource.pk, (0, set()))[0],
-                unmet_firms=len(unmet.get(resource.pk, (0, set()))[1]),
+                unmet_minutes=unmet_minutes[resource.pk],
+                unmet_firms=len(unmet_firms[resource.pk]),
             )
         )
     return rows

@@ -226,7 +226,7 @@ def month_minutes(
         .exclude(pk=exclude_pk)
         .values_list("starts_at", "ends_at")
     )
-    return sum(int((end - start).total_seconds() // 60) for start, end in rows)
+    return sum(engine.minutes_between(start, end) for start, end in rows)
 
 
 def booking_refusals(
@@ -376,7 +376,7 @@ def _booking_create(
     )
     if errors:
         raise ValidationError(errors)
-    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    minutes = engine.minutes_between(starts_at, ends_at)
     amount, alone = booking_price(resource, minutes)
     booking = Booking(
         resource=resource,
